@@ -1,0 +1,3 @@
+from pipelinekit.cli import main
+
+main()

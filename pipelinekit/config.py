@@ -1,0 +1,207 @@
+"""`[tool.pipelinekit]` as typed pydantic models, and loading with clear, located errors.
+
+Every model forbids unknown keys so a typo is an error with a did-you-mean, never silently
+ignored. Every field has a default: a repository needs no config at all; `init` writes only
+what differs from the defaults derived from the detected facts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pipelinekit.errors import ConfigError
+from pipelinekit.release.settings import ReleaseConfig
+
+CONFIG_FILES = ("pyproject.toml", "pipelinekit.toml")
+"""Where config is read from, in order: `[tool.pipelinekit]` in pyproject.toml, else the
+top level of pipelinekit.toml (for setup.py-only projects, where adding a pyproject.toml would
+change how pip builds them)."""
+
+CITarget = Literal["jenkins", "gitlab"]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class LintConfig(Section):
+    enabled: bool = True
+    format_check: bool = True
+    """Also run `ruff format --check`."""
+    paths: list[str] | None = None
+    """What to lint; default: the source folders and test folders."""
+    args: list[str] = Field(default_factory=list)
+    """Extra arguments for `ruff check`."""
+
+
+class TestConfig(Section):
+    __test__ = False
+
+    enabled: bool = True
+    framework: Literal["pytest", "unittest"] | None = None
+    """Override the detected test framework."""
+    paths: list[str] | None = None
+    """Test folders; default: the detected ones."""
+    args: list[str] = Field(default_factory=list)
+    """Extra arguments for pytest (or unittest discovery)."""
+    timeout_minutes: int = Field(default=30, ge=1, le=1440)
+
+
+class CoverageConfig(Section):
+    enabled: bool = True
+    threshold: float = Field(default=80.0, ge=0, le=100)
+    """Minimum total coverage in percent; below it the stage fails."""
+
+
+class SonarConfig(Section):
+    enabled: bool = False
+    host_url: str | None = None
+    project_key: str | None = None
+    organization: str | None = None
+    scanner: Literal["sonar-scanner", "pysonar"] = "sonar-scanner"
+    qualitygate_timeout: int = Field(default=300, ge=10, le=3600)
+    credentials_id: str = "sonar-token"
+    """Jenkins credentials id (secret text) holding SONAR_TOKEN."""
+
+
+class DockerConfig(Section):
+    enabled: bool = True
+    gpu: bool | None = None
+    """None: a GPU (CUDA) image when a GPU framework is detected, else a CPU image."""
+    base_image: str | None = None
+    cuda: str = "12.4.1"
+    image: str | None = None
+    """Image repository, e.g. registry.example.com/team/model; default: the project name."""
+    registry: str | None = None
+    credentials_id: str = "docker-registry"
+
+
+class S3Config(Section):
+    enabled: bool = False
+    bucket: str | None = None
+    prefix: str = "artifacts"
+    endpoint_url: str | None = None
+    region: str | None = None
+    addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    credentials_id: str = "aws-credentials"
+
+
+class CIConfig(Section):
+    targets: list[CITarget] = Field(default_factory=lambda: ["jenkins", "gitlab"])
+    default_branch: str = "main"
+    branches: list[str] = Field(default_factory=lambda: ["main", "develop", "release/*"])
+    """Branch globs that get pipelines besides merge requests and tags."""
+    pipelinekit_spec: str | None = None
+    """What CI jobs `pip install` to get pipelinekit; default: the exact version that rendered."""
+    index_url: str | None = None
+    """A private package index for that install."""
+    image: str | None = None
+    """A container image for the jobs; default: python:<detected version>-slim."""
+    timeout_minutes: int = Field(default=60, ge=1, le=1440)
+
+
+class JenkinsConfig(Section):
+    agent_label: str | None = None
+    """`agent { label ... }`; None runs in a docker agent with the CI image."""
+    gpu_agent_label: str = "gpu"
+    keep_builds: int = Field(default=20, ge=1, le=1000)
+
+
+class GitLabConfig(Section):
+    tags: list[str] = Field(default_factory=list)
+    """Runner tags for every job."""
+    gpu_tags: list[str] = Field(default_factory=lambda: ["gpu"])
+    interruptible: bool = True
+
+
+class Config(Section):
+    lint: LintConfig = Field(default_factory=LintConfig)
+    test: TestConfig = Field(default_factory=TestConfig)
+    coverage: CoverageConfig = Field(default_factory=CoverageConfig)
+    sonar: SonarConfig = Field(default_factory=SonarConfig)
+    docker: DockerConfig = Field(default_factory=DockerConfig)
+    s3: S3Config = Field(default_factory=S3Config)
+    release: ReleaseConfig = Field(default_factory=ReleaseConfig)
+    ci: CIConfig = Field(default_factory=CIConfig)
+    jenkins: JenkinsConfig = Field(default_factory=JenkinsConfig)
+    gitlab: GitLabConfig = Field(default_factory=GitLabConfig)
+
+
+def config_location(project_dir: Path) -> tuple[Path, tuple[str, ...]]:
+    """The file that holds (or will hold) the config and the table path inside it."""
+    pyproject = project_dir / "pyproject.toml"
+    if pyproject.is_file():
+        return pyproject, ("tool", "pipelinekit")
+    return project_dir / "pipelinekit.toml", ()
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; a syntax error names the file, line and column."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not valid TOML: {exc}. Fix the syntax at that line and column and run "
+            "the command again."
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path}: {exc.strerror}.") from exc
+
+
+def load_config(project_dir: Path) -> Config:
+    """Load and validate the config of the project in `project_dir` (defaults if none)."""
+    path, table = config_location(project_dir)
+    if not path.is_file():
+        return Config()
+    data: Any = read_toml(path)
+    for key in table:
+        data = data.get(key, {}) if isinstance(data, dict) else {}
+    return parse_config(data, source=path, prefix=".".join(table))
+
+
+def parse_config(data: Any, *, source: Path | str, prefix: str = "tool.pipelinekit") -> Config:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: `{prefix}` must be a table, not {type(data).__name__}.")
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source, prefix)) from exc
+
+
+def _describe(exc: ValidationError, source: Path | str, prefix: str) -> str:
+    problems = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        key = ".".join([prefix, *loc] if prefix else loc)
+        if err["type"] == "extra_forbidden":
+            known = _known_keys(loc[:-1])
+            hint = difflib.get_close_matches(loc[-1], known, n=1)
+            suggestion = f" Did you mean `{hint[0]}`?" if hint else ""
+            problems.append(
+                f"unknown key `{key}`.{suggestion} Valid keys here: {', '.join(sorted(known))}."
+            )
+        else:
+            given = err.get("input")
+            problems.append(f"`{key}`: {err['msg']} (got {given!r}).")
+    return (
+        f"{source}: invalid pipelinekit configuration: {' '.join(problems)} "
+        "Correct the key or value; `pipelinekit init --help` lists the defaults."
+    )
+
+
+def _known_keys(path: list[str]) -> list[str]:
+    model: type[BaseModel] = Config
+    for part in path:
+        field = model.model_fields.get(part)
+        annotation = field.annotation if field else None
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+        else:
+            return []
+    return list(model.model_fields)

@@ -1,0 +1,37 @@
+"""Secret redaction used by every error path and log line.
+
+Two mechanisms: values of environment variables whose names look secret are replaced wherever
+they occur, and credentials embedded in URLs (`https://user:token@host`) are masked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+MASK = "****"
+_SECRET_NAME = re.compile(r"(TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)")
+_URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s]*):(?P<pw>[^/@\s]+)@")
+_MIN_SECRET_LEN = 4
+_extra_secrets: set[str] = set()
+
+
+def register_secret(value: str) -> None:
+    """Remember a secret that did not come from a secret-named environment variable."""
+    if len(value) >= _MIN_SECRET_LEN:
+        _extra_secrets.add(value)
+
+
+def secret_values(environ: dict[str, str] | None = None) -> list[str]:
+    """Secret values currently known, longest first so overlapping secrets mask fully."""
+    env = os.environ if environ is None else environ
+    values = {v for k, v in env.items() if _SECRET_NAME.search(k.upper()) and len(v) >= _MIN_SECRET_LEN}
+    values |= _extra_secrets
+    return sorted(values, key=len, reverse=True)
+
+
+def redact(text: str, environ: dict[str, str] | None = None) -> str:
+    """Return `text` with every known secret and every URL password replaced by a mask."""
+    for value in secret_values(environ):
+        text = text.replace(value, MASK)
+    return _URL_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)

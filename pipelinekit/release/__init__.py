@@ -1,0 +1,1 @@
+"""Semantic-versioning release policy (conventional commits, channels, atomic tag + push)."""

@@ -1,0 +1,10 @@
+"""Report file names, shared by the stages that write them and the planner that wires them
+into CI (GitLab `artifacts:reports`, Jenkins junit/recordIssues), so the two never disagree.
+Paths are relative to the project's reports folder `<project>/.pipelinekit/reports/`."""
+
+from __future__ import annotations
+
+REPORTS_DIR = ".pipelinekit/reports"
+JUNIT = "junit.xml"
+CODEQUALITY = "codequality.json"
+SARIF = "ruff.sarif"
