@@ -12,9 +12,10 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipelinekit.errors import ConfigError
+from pipelinekit.refs import ref_glob_problem
 from pipelinekit.release.settings import ReleaseConfig
 
 CONFIG_FILES = ("pyproject.toml", "pipelinekit.toml")
@@ -103,6 +104,23 @@ class CIConfig(Section):
     image: str | None = None
     """A container image for the jobs; default: python:<detected version>-slim."""
     timeout_minutes: int = Field(default=60, ge=1, le=1440)
+
+    @field_validator("default_branch")
+    @classmethod
+    def _branch_name(cls, value: str) -> str:
+        problem = ref_glob_problem(value)
+        if problem or "*" in value or "?" in value:
+            raise ValueError(f"not a usable branch name: {problem or 'it is a glob'}")
+        return value
+
+    @field_validator("branches")
+    @classmethod
+    def _branch_globs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            problem = ref_glob_problem(value)
+            if problem:
+                raise ValueError(f"branch glob {value!r} is not usable: {problem}")
+        return values
 
 
 class JenkinsConfig(Section):

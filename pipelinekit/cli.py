@@ -1,0 +1,195 @@
+"""The command line. Thin: parse arguments, call the library, print, map errors to exit codes.
+
+Errors are one paragraph on stderr and never a traceback (`--debug` shows one).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from pipelinekit import __version__
+from pipelinekit.errors import EXIT_BAD_INPUT, PipelinekitError
+
+PATH_ARG = click.argument(
+    "path", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+FORMAT_OPT = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=True))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pipelinekit")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Detect a Python data-science repository and give it a production CI/CD pipeline."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@PATH_ARG
+@FORMAT_OPT
+def detect(path: Path, fmt: str) -> None:
+    """Show what the repository is (ProjectFacts)."""
+    from pipelinekit.detect import detect as run_detect
+
+    facts = run_detect(path.resolve())
+    if fmt == "json":
+        _echo_json(facts.model_dump(mode="json"))
+        return
+    for key, value in facts.model_dump(mode="json").items():
+        shown = ", ".join(value) if isinstance(value, list) else value
+        click.echo(f"{key:17} {shown if shown not in (None, '', []) else '-'}")
+
+
+@cli.command()
+@PATH_ARG
+@click.option(
+    "--ci",
+    "ci",
+    help="Comma-separated CI systems to generate for: jenkins,gitlab (default: both).",
+)
+@click.option("--force", is_flag=True, help="Replace files pipelinekit does not own.")
+def init(path: Path, ci: str | None, force: bool) -> None:
+    """Detect the repository, write [tool.pipelinekit] and generate the CI files."""
+    from pipelinekit.errors import UsageError
+    from pipelinekit.initialize import init as run_init
+
+    targets = None
+    if ci is not None:
+        targets = [t.strip() for t in ci.split(",") if t.strip()]
+        unknown = sorted(set(targets) - {"jenkins", "gitlab"})
+        if unknown or not targets:
+            raise UsageError(
+                f"--ci {ci!r}: unknown CI system {', '.join(unknown) or '(none given)'}; "
+                "use jenkins, gitlab or jenkins,gitlab."
+            )
+    result = run_init(path, ci=targets, force=force)
+    facts = result.project.facts
+    click.echo(
+        f"Detected {facts.name} ({', '.join(facts.packages) or 'modules'}; {facts.layout} layout; "
+        f"python {facts.python_version}; tests: {facts.tests.framework or 'none'}"
+        f"{'; gpu: ' + ', '.join(facts.gpu_frameworks) if facts.gpu_frameworks else ''})."
+    )
+    click.echo(f"  {result.config_action:9} {_rel(result.config_path, result.project.repo)}")
+    for item in result.files:
+        click.echo(f"  {item.action:9} {item.path}")
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)
+
+
+@cli.command()
+@PATH_ARG
+@FORMAT_OPT
+def plan(path: Path, fmt: str) -> None:
+    """Print the pipeline model."""
+    from pipelinekit.pipeline import describe
+    from pipelinekit.pipeline import plan as run_plan
+    from pipelinekit.project import load_project
+
+    project = load_project(path)
+    pipeline = run_plan(project.facts, project.config)
+    if fmt == "json":
+        _echo_json(pipeline.model_dump(mode="json"))
+    else:
+        click.echo(describe(pipeline), nl=False)
+
+
+@cli.command()
+@PATH_ARG
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 with a diff on drift.")
+@click.option("--force", is_flag=True, help="Replace files pipelinekit does not own.")
+def render(path: Path, check: bool, force: bool) -> None:
+    """Regenerate the CI files from the config (or check they are current)."""
+    from pipelinekit.outputs import (
+        apply_writes,
+        check_outputs,
+        prepare_writes,
+        raise_on_drift,
+        render_all,
+    )
+    from pipelinekit.pipeline import plan as run_plan
+    from pipelinekit.project import load_project
+
+    project = load_project(path)
+    outputs = render_all(project.facts, project.config, run_plan(project.facts, project.config))
+    if check:
+        drifts = check_outputs(project.repo, outputs)
+        for drift in drifts:
+            click.echo(f"{drift.path}: {drift.reason}")
+            click.echo(drift.diff)
+        raise_on_drift(drifts)
+        click.echo(f"{len(outputs)} generated files are up to date.")
+        return
+    for item in apply_writes(prepare_writes(project.repo, outputs, force=force)):
+        click.echo(f"  {item.action:9} {item.path}")
+
+
+@cli.command()
+@click.argument("name")
+@PATH_ARG
+def stage(name: str, path: Path) -> None:
+    """Run one stage of the pipeline (what CI jobs call)."""
+    from pipelinekit import stages
+    from pipelinekit.project import load_project
+    from pipelinekit.stages.base import StageContext
+
+    module = stages.get(name)
+    project = load_project(path)
+    result = module.run(StageContext(project_dir=project.project_dir, facts=project.facts, config=project.config))
+    click.echo(f"[{result.status}] {result.name}: {result.summary}")
+    if result.details:
+        click.echo(result.details.rstrip())
+    for report in result.reports:
+        click.echo(f"  report: {_rel(report, project.repo)}")
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@FORMAT_OPT
+def doctor(fmt: str) -> None:
+    """Show which external tools are present, with their versions."""
+    from pipelinekit.doctor import check_tools
+
+    checks = check_tools()
+    if fmt == "json":
+        _echo_json([c.__dict__ for c in checks])
+        return
+    for check in checks:
+        mark = "ok " if check.version else "-- "
+        click.echo(f"{mark} {check.name:15} {check.version or 'not found'}  ({check.purpose})")
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="pipelinekit", standalone_mode=False)
+    except PipelinekitError as exc:
+        if debug:
+            raise
+        click.echo(f"pipelinekit: error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("pipelinekit: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_BAD_INPUT if exc.exit_code == 2 else exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(0)

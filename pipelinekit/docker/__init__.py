@@ -1,0 +1,1 @@
+"""Docker: rendering (and where relevant registering) the pipeline model."""

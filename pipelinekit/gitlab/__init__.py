@@ -1,0 +1,1 @@
+"""Gitlab: rendering (and where relevant registering) the pipeline model."""

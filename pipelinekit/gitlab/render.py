@@ -1,0 +1,123 @@
+"""The .gitlab-ci.yml renderer: the model as GitLab CI YAML. Pure: model in, text out.
+
+Concurrency comes from `needs` (a DAG), so jobs start as soon as what they need is done,
+whatever their stage. Workflow rules admit merge-request pipelines, tags, and the configured
+branches, and drop the duplicate branch pipeline while a merge request is open.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from pipelinekit.generated import with_header
+from pipelinekit.pipeline import Job, Pipeline, Rule
+from pipelinekit.refs import glob_to_regex
+
+_REPORT_KEYS = {"junit": "junit", "codequality": "codequality"}
+
+
+def render_gitlab_ci(pipeline: Pipeline, *, source: str) -> str:
+    doc: dict[str, Any] = {
+        "workflow": {"rules": _workflow_rules(pipeline)},
+        "stages": list(pipeline.stages),
+        "variables": {
+            **dict(sorted(pipeline.variables.items())),
+            "PIP_CACHE_DIR": "$CI_PROJECT_DIR/.cache/pip",
+        },
+        "default": _default(pipeline),
+    }
+    for job in pipeline.jobs:
+        doc[job.name] = _job(pipeline, job)
+    body = yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=4096, allow_unicode=True)
+    return with_header(body, comment="#", source=source)
+
+
+def _default(pipeline: Pipeline) -> dict[str, Any]:
+    default: dict[str, Any] = {
+        "image": pipeline.image,
+        "interruptible": pipeline.gitlab_interruptible,
+        "cache": {
+            # The key follows the file that pins pipelinekit's own version for the jobs.
+            "key": {"files": [".gitlab-ci.yml"], "prefix": "pip"},
+            "paths": [".cache/pip"],
+        },
+        "before_script": list(pipeline.setup),
+    }
+    if pipeline.gitlab_tags:
+        default["tags"] = list(pipeline.gitlab_tags)
+    return default
+
+
+def _branch_if(pattern: str) -> str:
+    return f"$CI_COMMIT_BRANCH =~ {_re2(pattern)}"
+
+
+def _re2(pattern: str) -> str:
+    """A GitLab regex literal for a glob; `/` is escaped so the literal cannot end early."""
+    return "/" + glob_to_regex(pattern).replace("/", "\\/") + "/"
+
+
+def _workflow_rules(pipeline: Pipeline) -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = [
+        {"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'},
+        {"if": "$CI_COMMIT_BRANCH && $CI_OPEN_MERGE_REQUESTS", "when": "never"},
+        {"if": "$CI_COMMIT_TAG"},
+        {"if": _branch_if(pipeline.default_branch)},
+    ]
+    rules.extend({"if": _branch_if(p)} for p in pipeline.branches if p != pipeline.default_branch)
+    rules.append({"if": '$CI_PIPELINE_SOURCE == "schedule" || $CI_PIPELINE_SOURCE == "web"'})
+    return rules
+
+
+def _job(pipeline: Pipeline, job: Job) -> dict[str, Any]:
+    out: dict[str, Any] = {"stage": job.stage, "needs": list(job.needs)}
+    if job.gpu:
+        out["tags"] = list(pipeline.gitlab_gpu_tags) or list(pipeline.gitlab_tags)
+    if job.rules:
+        out["rules"] = [_rule(rule, pipeline.default_branch) for rule in job.rules]
+    if job.timeout_minutes:
+        out["timeout"] = f"{job.timeout_minutes} minutes"
+    if job.allow_failure:
+        out["allow_failure"] = True
+    out["script"] = list(job.script)
+    artifacts = _artifacts(job)
+    if artifacts:
+        out["artifacts"] = artifacts
+    return out
+
+
+def _rule(rule: Rule, default_branch: str) -> dict[str, Any]:
+    if rule.kind == "merge_request":
+        condition = '$CI_PIPELINE_SOURCE == "merge_request_event"'
+    elif rule.kind == "tag":
+        condition = "$CI_COMMIT_TAG"
+        if rule.pattern:
+            condition += f" =~ {_re2(rule.pattern)}"
+    elif rule.kind == "default_branch":
+        condition = _branch_if(default_branch)
+    else:
+        condition = _branch_if(rule.pattern) if rule.pattern else "$CI_COMMIT_BRANCH"
+    out: dict[str, Any] = {"if": condition}
+    if rule.manual:
+        out["when"] = "manual"
+    return out
+
+
+def _artifacts(job: Job) -> dict[str, Any]:
+    reports: dict[str, Any] = {}
+    paths = list(job.artifacts)
+    for report in job.reports:
+        if report.kind == "cobertura":
+            reports["coverage_report"] = {"coverage_format": "cobertura", "path": report.path}
+        elif report.kind in _REPORT_KEYS:
+            reports[_REPORT_KEYS[report.kind]] = report.path
+        paths.append(report.path)
+    if not reports and not paths:
+        return {}
+    out: dict[str, Any] = {"when": "always", "expire_in": "30 days"}
+    if reports:
+        out["reports"] = reports
+    out["paths"] = sorted(set(paths))
+    return out

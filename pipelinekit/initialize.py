@@ -1,0 +1,81 @@
+"""`pipelinekit init`: detect, write `[tool.pipelinekit]` (only what differs from the
+defaults) and the generated files. It never prompts, and writes everything or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from tomlkit.items import Table
+
+from pipelinekit.config import Config, config_location, parse_config
+from pipelinekit.errors import WriteError
+from pipelinekit.fsutil import atomic_write, writable_problem
+from pipelinekit.outputs import WriteResult, apply_writes, prepare_writes, render_all
+from pipelinekit.pipeline import plan
+from pipelinekit.project import Project, load_project
+
+_COMMENT = "pipelinekit: defaults come from the repository itself; see `pipelinekit plan`."
+
+
+@dataclass(frozen=True)
+class InitResult:
+    project: Project
+    config_path: Path
+    config_action: str
+    files: list[WriteResult]
+
+
+def init(path: Path, *, ci: list[str] | None = None, force: bool = False) -> InitResult:
+    project = load_project(path)
+    overrides: dict[str, dict[str, Any]] = {}
+    if ci is not None and sorted(ci) != sorted(project.config.ci.targets):
+        overrides["ci"] = {"targets": ci}
+    config_path, table_path = config_location(project.project_dir)
+    old_text = config_path.read_text(encoding="utf-8") if config_path.exists() else None
+    new_text = _with_settings(old_text, table_path, overrides)
+    config = _effective_config(project.config, overrides, config_path)
+    project = Project(project.repo, project.facts, config)
+    outputs = render_all(project.facts, config, plan(project.facts, config))
+    writes = prepare_writes(project.repo, outputs, force=force)
+    if new_text != old_text:
+        problem = writable_problem(config_path.parent)
+        if problem:
+            raise WriteError(f"Cannot write {config_path}: {problem}. Nothing was written.")
+        atomic_write(config_path, new_text)
+    action = "unchanged" if new_text == old_text else ("updated" if old_text else "created")
+    return InitResult(project, config_path, action, apply_writes(writes))
+
+
+def _effective_config(current: Config, overrides: dict[str, dict[str, Any]], source: Path) -> Config:
+    data = current.model_dump(exclude_unset=True)
+    for section, values in overrides.items():
+        data.setdefault(section, {}).update(values)
+    return parse_config(data, source=source)
+
+
+def _with_settings(
+    text: str | None, table_path: tuple[str, ...], overrides: dict[str, dict[str, Any]]
+) -> str:
+    """Add the pipelinekit table and the overrides, keeping every comment and format."""
+    doc = tomlkit.parse(text or "")
+    container: Any = doc
+    for index, key in enumerate(table_path):
+        if key not in container:
+            last = index == len(table_path) - 1
+            table = tomlkit.table(is_super_table=not last)
+            if last:
+                table.add(tomlkit.comment(_COMMENT))
+            container.append(key, table)
+        container = container[key]
+    if not table_path and _COMMENT not in doc.as_string():
+        doc.add(tomlkit.comment(_COMMENT))
+    for section, values in overrides.items():
+        if section not in container:
+            container.append(section, tomlkit.table())
+        target: Table = container[section]
+        for key, value in values.items():
+            target[key] = value
+    return doc.as_string()

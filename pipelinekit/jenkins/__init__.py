@@ -1,0 +1,1 @@
+"""Jenkins: rendering (and where relevant registering) the pipeline model."""

@@ -1,0 +1,343 @@
+"""The pipeline model and the planner: `plan(facts, config) -> Pipeline`.
+
+Every generated file and every local run derives from this one model, so the model carries
+everything a renderer needs and renderers add nothing but syntax. `plan` is pure and
+deterministic: same facts and config, same model, byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipelinekit import __version__, reports
+from pipelinekit.config import Config
+from pipelinekit.errors import ConfigError
+from pipelinekit.facts import ProjectFacts
+
+VENV = ".pipelinekit/venv"
+"""Where CI jobs create the virtual environment that holds pipelinekit and the project."""
+VENV_BIN = "$PIPELINEKIT_VENV/bin"
+
+RuleKind = Literal["branch", "default_branch", "merge_request", "tag"]
+ReportKind = Literal["junit", "codequality", "sarif", "cobertura"]
+CredentialKind = Literal["secret_text", "username_password"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Rule(_Model):
+    """When a job runs. A job with no rules runs in every pipeline the workflow admits."""
+
+    kind: RuleKind
+    pattern: str | None = None
+    """A glob on the branch or tag name (`release/*`, `v*`); None matches any."""
+    manual: bool = False
+
+
+class Report(_Model):
+    kind: ReportKind
+    path: str
+    """Relative to the repository root, where CI jobs run."""
+
+
+class Credential(_Model):
+    """A secret the job needs: a Jenkins credentials id bound to env variables; on GitLab the
+    same variables are masked CI/CD variables of the project (never in the file)."""
+
+    id: str
+    kind: CredentialKind
+    variable: str
+    """The env variable for secret text, or for the username of a username/password pair."""
+    password_variable: str | None = None
+
+
+class Job(_Model):
+    name: str
+    stage: str
+    script: tuple[str, ...]
+    """Shell lines, already quoted for POSIX sh by the planner."""
+    needs: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    reports: tuple[Report, ...] = ()
+    artifacts: tuple[str, ...] = ()
+    credentials: tuple[Credential, ...] = ()
+    gpu: bool = False
+    allow_failure: bool = False
+    timeout_minutes: int | None = None
+
+
+class ImageSpec(_Model):
+    """What the Dockerfile renderer needs: everything decided here, so rendering is syntax."""
+
+    base: str
+    gpu: bool
+    python_version: str
+    install_python: bool
+    """The base has no suitable Python (CUDA images): install it from the distro/PPA."""
+    requirement_files: tuple[str, ...]
+    """Requirement files copied before the source, so a code change keeps the deps layer."""
+    pyproject_dependencies: bool
+    """Dependencies are static in pyproject.toml [project]; extract them before the source."""
+    gpu_frameworks: tuple[str, ...]
+    name: str
+    packages: tuple[str, ...]
+
+
+class SonarSpec(_Model):
+    project_key: str
+    project_name: str
+    host_url: str | None
+    organization: str | None
+    sources: tuple[str, ...]
+    tests: tuple[str, ...]
+    python_version: str
+    junit_path: str
+    coverage_path: str
+
+
+class Pipeline(_Model):
+    name: str
+    """The project's distribution name (used in titles and job names)."""
+    root: str
+    """The Python project's folder relative to the repository root ('.' when the same)."""
+    python_version: str
+    image: str
+    default_branch: str
+    branches: tuple[str, ...]
+    """Branch globs that get pipelines (merge requests and tags always do)."""
+    variables: dict[str, str]
+    setup: tuple[str, ...]
+    """Shell lines every job runs first: create the venv and install pipelinekit."""
+    stages: tuple[str, ...]
+    jobs: tuple[Job, ...]
+    timeout_minutes: int
+    generator: str
+    jenkins_agent_label: str | None = None
+    jenkins_gpu_label: str = "gpu"
+    jenkins_keep_builds: int = 20
+    gitlab_tags: tuple[str, ...] = ()
+    gitlab_gpu_tags: tuple[str, ...] = ()
+    gitlab_interruptible: bool = True
+    image_spec: ImageSpec
+    sonar: SonarSpec
+
+    def job(self, name: str) -> Job:
+        for job in self.jobs:
+            if job.name == name:
+                return job
+        raise KeyError(name)
+
+    def levels(self) -> list[list[Job]]:
+        """Jobs grouped by dependency depth: jobs in one level may run in parallel.
+
+        Jenkins' declarative `parallel` and the local runner both use this; GitLab gets the
+        same concurrency from `needs`.
+        """
+        depth: dict[str, int] = {}
+        for job in self.jobs:  # jobs are in dependency order (validated by plan)
+            depth[job.name] = 1 + max((depth[n] for n in job.needs), default=-1)
+        grouped: dict[int, list[Job]] = {}
+        for job in self.jobs:
+            grouped.setdefault(depth[job.name], []).append(job)
+        return [grouped[d] for d in sorted(grouped)]
+
+
+STAGE_ORDER = ("lint", "test", "quality", "build", "publish", "release")
+
+
+def plan(facts: ProjectFacts, config: Config) -> Pipeline:
+    """Build the pipeline model for a project from its facts and its configuration."""
+    project_arg = "" if facts.root == "." else " " + shlex.quote(facts.root)
+    jobs: list[Job] = []
+    if config.lint.enabled:
+        jobs.append(_lint_job(facts, project_arg))
+    if config.test.enabled and (config.test.framework or facts.tests.framework):
+        jobs.append(_test_job(facts, config, project_arg))
+    _check_jobs(jobs)
+    used = {job.stage for job in jobs}
+    return Pipeline(
+        name=facts.name,
+        root=facts.root,
+        python_version=facts.python_version,
+        image=config.ci.image or f"python:{facts.python_version}-slim",
+        default_branch=config.ci.default_branch,
+        branches=tuple(config.ci.branches),
+        variables={
+            "PIPELINEKIT_VENV": VENV,
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "PYTHONUNBUFFERED": "1",
+        },
+        setup=_setup_lines(config),
+        stages=tuple(s for s in STAGE_ORDER if s in used),
+        jobs=tuple(jobs),
+        timeout_minutes=config.ci.timeout_minutes,
+        generator=f"pipelinekit {__version__}",
+        jenkins_agent_label=config.jenkins.agent_label,
+        jenkins_gpu_label=config.jenkins.gpu_agent_label,
+        jenkins_keep_builds=config.jenkins.keep_builds,
+        gitlab_tags=tuple(config.gitlab.tags),
+        gitlab_gpu_tags=tuple(config.gitlab.gpu_tags),
+        gitlab_interruptible=config.gitlab.interruptible,
+        image_spec=_image_spec(facts, config),
+        sonar=_sonar_spec(facts, config),
+    )
+
+
+CUDA_IMAGE = "nvidia/cuda:{cuda}-cudnn-runtime-ubuntu22.04"
+UBUNTU_2204_PYTHON = "3.10"
+
+
+def _image_spec(facts: ProjectFacts, config: Config) -> ImageSpec:
+    gpu = bool(facts.gpu_frameworks) if config.docker.gpu is None else config.docker.gpu
+    if config.docker.base_image:
+        base = config.docker.base_image
+    elif gpu:
+        base = CUDA_IMAGE.format(cuda=config.docker.cuda)
+    else:
+        base = f"python:{facts.python_version}-slim"
+    # Official python images carry the interpreter; anything else (CUDA runtime images,
+    # a custom base) gets the required one installed unless it is Ubuntu 22.04's own.
+    install_python = not base.startswith("python:")
+    return ImageSpec(
+        base=base,
+        gpu=gpu,
+        python_version=facts.python_version,
+        install_python=install_python,
+        requirement_files=tuple(p for p in facts.dependency_files if _is_pip_requirements(p)),
+        pyproject_dependencies=facts.build_system != "none" and facts.config_file == "pyproject.toml",
+        gpu_frameworks=facts.gpu_frameworks,
+        name=facts.name,
+        packages=facts.packages,
+    )
+
+
+def sonar_project_key(name: str) -> str:
+    """Sonar keys allow letters, digits, '-', '_', '.' and ':' with at least one non-digit."""
+    key = re.sub(r"[^A-Za-z0-9_.:-]+", "_", name).strip("_") or "project"
+    return key if not key.isdigit() else f"project_{key}"
+
+
+def _sonar_spec(facts: ProjectFacts, config: Config) -> SonarSpec:
+    sources = facts.source_dirs or (".",)
+    return SonarSpec(
+        project_key=sonar_project_key(config.sonar.project_key or facts.name),
+        project_name=facts.name,
+        host_url=config.sonar.host_url,
+        organization=config.sonar.organization,
+        sources=tuple(sources),
+        tests=facts.tests.dirs,
+        python_version=facts.python_version,
+        junit_path=f"{reports.REPORTS_DIR}/{reports.JUNIT}",
+        coverage_path=f"{reports.REPORTS_DIR}/{reports.COBERTURA}",
+    )
+
+
+def _setup_lines(config: Config) -> tuple[str, ...]:
+    spec = config.ci.pipelinekit_spec or f"pipelinekit[lint,test]=={__version__}"
+    index = f" --index-url {shlex.quote(config.ci.index_url)}" if config.ci.index_url else ""
+    return (
+        'python3 -m venv "$PIPELINEKIT_VENV"',
+        f'"{VENV_BIN}/python" -m pip install --quiet{index} {shlex.quote(spec)}',
+    )
+
+
+def _report_path(facts: ProjectFacts, name: str) -> str:
+    prefix = "" if facts.root == "." else facts.root.rstrip("/") + "/"
+    return f"{prefix}{reports.REPORTS_DIR}/{name}"
+
+
+def _stage_line(name: str, project_arg: str) -> str:
+    return f'"{VENV_BIN}/pipelinekit" stage {name}{project_arg}'
+
+
+def _lint_job(facts: ProjectFacts, project_arg: str) -> Job:
+    return Job(
+        name="lint",
+        stage="lint",
+        script=(_stage_line("lint", project_arg),),
+        reports=(
+            Report(kind="codequality", path=_report_path(facts, reports.CODEQUALITY)),
+            Report(kind="sarif", path=_report_path(facts, reports.SARIF)),
+        ),
+    )
+
+
+def _test_job(facts: ProjectFacts, config: Config, project_arg: str) -> Job:
+    return Job(
+        name="test",
+        stage="test",
+        script=(*_install_project_lines(facts), _stage_line("test", project_arg)),
+        reports=(Report(kind="junit", path=_report_path(facts, reports.JUNIT)),),
+        timeout_minutes=config.test.timeout_minutes,
+    )
+
+
+def _install_project_lines(facts: ProjectFacts) -> tuple[str, ...]:
+    """Install the project and its requirements into the job's venv before its tests run."""
+    pip = f'"{VENV_BIN}/python" -m pip install --quiet'
+    base = "" if facts.root == "." else facts.root.rstrip("/") + "/"
+    lines = [
+        f"{pip} -r {shlex.quote(base + path)}"
+        for path in facts.dependency_files
+        if _is_pip_requirements(path)
+    ]
+    if facts.build_system != "none":
+        lines.append(f"{pip} -e {shlex.quote(facts.root if facts.root != '.' else '.')}")
+    return tuple(lines)
+
+
+def _is_pip_requirements(path: str) -> bool:
+    """requirements*.txt files pip can install; included `-r` files and constraints are not
+    listed separately (pip follows the includes)."""
+    name = path.rsplit("/", 1)[-1]
+    return name.startswith("requirements") and name.endswith(".txt") and "/" not in path
+
+
+def _check_jobs(jobs: Iterable[Job]) -> None:
+    """Jobs must be unique, in dependency order and name only known stages (no cycles)."""
+    seen: set[str] = set()
+    for job in jobs:
+        if job.name in seen:
+            raise ConfigError(f"Two jobs are named {job.name!r}; job names must be unique.")
+        missing = [n for n in job.needs if n not in seen]
+        if missing:
+            raise ConfigError(
+                f"Job {job.name!r} needs {', '.join(missing)}, which is not planned before it; "
+                "enable that stage or drop the dependency."
+            )
+        if job.stage not in STAGE_ORDER:
+            raise ConfigError(f"Job {job.name!r} names unknown stage {job.stage!r}.")
+        seen.add(job.name)
+
+
+def describe(pipeline: Pipeline) -> str:
+    """A readable tree of the model (`pipelinekit plan --format text`)."""
+    lines = [f"pipeline {pipeline.name} (python {pipeline.python_version}, {pipeline.image})"]
+    for number, level in enumerate(pipeline.levels(), start=1):
+        together = " (parallel)" if len(level) > 1 else ""
+        lines.append(f"  step {number}{together}")
+        for job in level:
+            extra = []
+            if job.needs:
+                extra.append("needs " + ", ".join(job.needs))
+            if job.rules:
+                extra.append("when " + " or ".join(_rule_text(r) for r in job.rules))
+            if job.gpu:
+                extra.append("gpu")
+            suffix = f"  [{'; '.join(extra)}]" if extra else ""
+            lines.append(f"    {job.stage}/{job.name}{suffix}")
+            lines.extend(f"      $ {line}" for line in job.script)
+            lines.extend(f"      report {r.kind}: {r.path}" for r in job.reports)
+    return "\n".join(lines) + "\n"
+
+
+def _rule_text(rule: Rule) -> str:
+    text = rule.kind.replace("_", " ") + (f" {rule.pattern}" if rule.pattern else "")
+    return text + (" (manual)" if rule.manual else "")

@@ -1,0 +1,1 @@
+"""Sonar: rendering (and where relevant registering) the pipeline model."""
