@@ -151,7 +151,9 @@ def stage(name: str, path: Path) -> None:
 
     module = stages.get(name)
     project = load_project(path)
-    result = module.run(StageContext(project_dir=project.project_dir, facts=project.facts, config=project.config))
+    result = module.run(
+        StageContext(project_dir=project.project_dir, facts=project.facts, config=project.config)
+    )
     click.echo(f"[{result.status}] {result.name}: {result.summary}")
     if result.details:
         click.echo(result.details.rstrip())

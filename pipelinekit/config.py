@@ -24,6 +24,7 @@ top level of pipelinekit.toml (for setup.py-only projects, where adding a pyproj
 change how pip builds them)."""
 
 CITarget = Literal["jenkins", "gitlab"]
+_ALL_TARGETS: tuple[CITarget, ...] = ("jenkins", "gitlab")
 
 
 class Section(BaseModel):
@@ -93,7 +94,7 @@ class S3Config(Section):
 
 
 class CIConfig(Section):
-    targets: list[CITarget] = Field(default_factory=lambda: ["jenkins", "gitlab"])
+    targets: list[CITarget] = Field(default_factory=lambda: list(_ALL_TARGETS))
     default_branch: str = "main"
     branches: list[str] = Field(default_factory=lambda: ["main", "develop", "release/*"])
     """Branch globs that get pipelines besides merge requests and tags."""

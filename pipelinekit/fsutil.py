@@ -31,7 +31,9 @@ def atomic_write(path: Path, text: str) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise WriteError(f"Cannot write {path}: {exc.strerror}; the old file is unchanged.") from exc
+        raise WriteError(
+            f"Cannot write {path}: {exc.strerror}; the old file is unchanged."
+        ) from exc
 
 
 def writable_problem(folder: Path) -> str | None:

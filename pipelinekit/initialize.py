@@ -49,7 +49,9 @@ def init(path: Path, *, ci: list[str] | None = None, force: bool = False) -> Ini
     return InitResult(project, config_path, action, apply_writes(writes))
 
 
-def _effective_config(current: Config, overrides: dict[str, dict[str, Any]], source: Path) -> Config:
+def _effective_config(
+    current: Config, overrides: dict[str, dict[str, Any]], source: Path
+) -> Config:
     data = current.model_dump(exclude_unset=True)
     for section, values in overrides.items():
         data.setdefault(section, {}).update(values)

@@ -39,10 +39,15 @@ def render_all(facts: ProjectFacts, config: Config, pipeline: Pipeline) -> list[
     if "gitlab" in config.ci.targets:
         outputs.append(Output(".gitlab-ci.yml", render_gitlab_ci(pipeline, source=source)))
     if config.docker.enabled:
-        outputs.append(Output(f"{prefix}Dockerfile", render_dockerfile(pipeline.image_spec, source=source)))
+        outputs.append(
+            Output(f"{prefix}Dockerfile", render_dockerfile(pipeline.image_spec, source=source))
+        )
         outputs.append(Output(f"{prefix}.dockerignore", render_dockerignore(source=source)))
     outputs.append(
-        Output(f"{prefix}sonar-project.properties", render_sonar_properties(pipeline.sonar, source=source))
+        Output(
+            f"{prefix}sonar-project.properties",
+            render_sonar_properties(pipeline.sonar, source=source),
+        )
     )
     return outputs
 
@@ -57,8 +62,13 @@ class WriteResult:
 def _read(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # a blocked parent folder is reported by the writability check
+    except IsADirectoryError as exc:
+        raise WriteError(
+            f"{path} is a folder where pipelinekit would write a file; move it aside and run "
+            "the command again. Nothing was written."
+        ) from exc
     except UnicodeDecodeError:
         return "\x00binary"
 

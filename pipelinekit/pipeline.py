@@ -12,7 +12,7 @@ import shlex
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from pipelinekit import __version__, reports
 from pipelinekit.config import Config
@@ -211,7 +211,8 @@ def _image_spec(facts: ProjectFacts, config: Config) -> ImageSpec:
         python_version=facts.python_version,
         install_python=install_python,
         requirement_files=tuple(p for p in facts.dependency_files if _is_pip_requirements(p)),
-        pyproject_dependencies=facts.build_system != "none" and facts.config_file == "pyproject.toml",
+        pyproject_dependencies=facts.build_system != "none"
+        and facts.config_file == "pyproject.toml",
         gpu_frameworks=facts.gpu_frameworks,
         name=facts.name,
         packages=facts.packages,

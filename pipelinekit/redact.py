@@ -10,8 +10,12 @@ import os
 import re
 
 MASK = "****"
-_SECRET_NAME = re.compile(r"(TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)")
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s]*):(?P<pw>[^/@\s]+)@")
+_SECRET_NAME = re.compile(
+    r"(TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)"
+)
+_URL_USERINFO = re.compile(
+    r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s]*):(?P<pw>[^/@\s]+)@"
+)
 _MIN_SECRET_LEN = 4
 _extra_secrets: set[str] = set()
 
@@ -25,7 +29,9 @@ def register_secret(value: str) -> None:
 def secret_values(environ: dict[str, str] | None = None) -> list[str]:
     """Secret values currently known, longest first so overlapping secrets mask fully."""
     env = os.environ if environ is None else environ
-    values = {v for k, v in env.items() if _SECRET_NAME.search(k.upper()) and len(v) >= _MIN_SECRET_LEN}
+    values = {
+        v for k, v in env.items() if _SECRET_NAME.search(k.upper()) and len(v) >= _MIN_SECRET_LEN
+    }
     values |= _extra_secrets
     return sorted(values, key=len, reverse=True)
 

@@ -28,10 +28,10 @@ def ref_glob_problem(pattern: str) -> str | None:
 
 
 def glob_to_regex(pattern: str) -> str:
-    """A glob as an anchored regex body: `*` stays within one path segment, `**` crosses
-    segments, `?` is one character, everything else is literal
-    (escaped; `/` is left for the caller, whose regex literal may need it escaped). Matches Jenkins' GLOB
-    comparator (java.nio glob syntax) so GitLab and Jenkins select the same branches."""
+    """A glob as an anchored regex: `*` stays within one path segment, `**` crosses segments,
+    `?` is one character, everything else is literal (escaped; `/` is left as is for the
+    caller, whose regex literal may need it escaped). Matches Jenkins' GLOB comparator
+    (java.nio glob syntax) so GitLab and Jenkins select the same branches."""
     out: list[str] = []
     i = 0
     while i < len(pattern):

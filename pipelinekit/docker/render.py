@@ -15,10 +15,13 @@ import json
 from pipelinekit.generated import with_header
 from pipelinekit.pipeline import ImageSpec
 
+# Static dependencies from pyproject.toml, read before the source is copied. Python < 3.11
+# has no tomllib; pip vendors tomli, so the same one-liner works on every interpreter.
 _EXTRACT_DEPS = (
-    "python -c \"import tomllib; d = tomllib.load(open('pyproject.toml', 'rb'))"
-    ".get('project', {}); print(chr(10).join(d.get('dependencies', [])))\""
-    " > /tmp/pyproject-requirements.txt"
+    "python -c \"import importlib, sys; t = importlib.import_module('tomllib' "
+    "if sys.version_info >= (3, 11) else 'pip._vendor.tomli'); "
+    "d = t.load(open('pyproject.toml', 'rb')).get('project', {}); "
+    "print(chr(10).join(d.get('dependencies', [])))\" > /tmp/pyproject-requirements.txt"
 )
 _DISTRO_PYTHON = "3.10"
 
@@ -35,7 +38,7 @@ def render_dockerfile(spec: ImageSpec, *, source: str) -> str:
         f"ARG BASE_IMAGE={spec.base}",
         "",
         "FROM ${BASE_IMAGE} AS base",
-        "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]",
+        'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
         "ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1 \\",
         "    PYTHONUNBUFFERED=1 DEBIAN_FRONTEND=noninteractive",
     ]
@@ -60,22 +63,25 @@ def render_dockerfile(spec: ImageSpec, *, source: str) -> str:
     if copied:
         lines.append(f"COPY {' '.join(copied)} ./")
     if spec.pyproject_dependencies:
-        lines.append(f"RUN {_EXTRACT_DEPS}")
         dep_args.append("-r /tmp/pyproject-requirements.txt")
-    if dep_args:
-        lines.append(f"RUN pip wheel --wheel-dir /wheels/deps {' '.join(dep_args)}")
-    else:
-        lines.append("RUN mkdir -p /wheels/deps")
+    wheel_deps = f"pip wheel --wheel-dir /wheels/deps {' '.join(dep_args)}"
+    if spec.pyproject_dependencies:
+        lines.append(f"RUN {_EXTRACT_DEPS} && \\\n    {wheel_deps}")
+    elif dep_args:
+        lines.append(f"RUN {wheel_deps}")
+    # Without a dependency list readable before the source, the app wheel brings its deps.
+    app_deps = "--no-deps " if dep_args else ""
     lines += [
         "COPY . .",
-        "RUN pip wheel --no-deps --wheel-dir /wheels/app .",
+        f"RUN pip wheel {app_deps}--wheel-dir /wheels/app .",
         "",
         "FROM base AS runtime",
         "ARG VERSION=0.0.0",
         "ARG REVISION=unknown",
         "ARG CREATED=1970-01-01T00:00:00Z",
         "ARG SOURCE=",
-        "LABEL " + " \\\n      ".join(
+        "LABEL "
+        + " \\\n      ".join(
             [
                 f"org.opencontainers.image.title={_q(spec.name)}",
                 'org.opencontainers.image.version="${VERSION}"',
@@ -88,14 +94,16 @@ def render_dockerfile(spec: ImageSpec, *, source: str) -> str:
     env = _gpu_env(spec)
     if env:
         lines.append("ENV " + " ".join(env))
+    lines.append("RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin app")
+    if dep_args:
+        lines += [
+            "COPY --from=builder /wheels/deps /wheels/deps",
+            "RUN pip install --no-index /wheels/deps/*.whl && rm -rf /wheels/deps",
+        ]
     lines += [
-        "COPY --from=builder /wheels/deps /wheels/deps",
-        "RUN find /wheels/deps -name '*.whl' -print0 | xargs -0 --no-run-if-empty "
-        "pip install --no-index --find-links /wheels/deps && rm -rf /wheels/deps",
         "COPY --from=builder /wheels/app /wheels/app",
-        "RUN pip install --no-index --no-deps /wheels/app/*.whl && rm -rf /wheels/app",
-        "RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin app",
-        "USER app",
+        f"RUN pip install --no-index {app_deps}/wheels/app/*.whl && rm -rf /wheels/app",
+        "USER 10001",
         "WORKDIR /home/app",
     ]
     check = "; ".join(f"import {p}" for p in spec.packages) or "import sys"
@@ -108,12 +116,13 @@ def _install_python(version: str) -> list[str]:
     ppa = ""
     if version != _DISTRO_PYTHON:
         ppa = (
-            "apt-get install -y --no-install-recommends software-properties-common gpg-agent && \\\n"
+            "apt-get install -y --no-install-recommends software-properties-common gpg-agent"
+            " && \\\n"
             "    add-apt-repository -y ppa:deadsnakes/ppa && apt-get update && \\\n    "
         )
     return [
         "# CUDA runtime images ship without Python; Ubuntu 22.04's own is 3.10, others come",
-        "# from the deadsnakes PPA. Versions are not pinned: they follow the base's security fixes.",
+        "# from the deadsnakes PPA. Not pinned: versions follow the base's security fixes.",
         "# hadolint ignore=DL3008",
         "RUN apt-get update && \\\n    "
         + ppa

@@ -30,7 +30,9 @@ def render_gitlab_ci(pipeline: Pipeline, *, source: str) -> str:
     }
     for job in pipeline.jobs:
         doc[job.name] = _job(pipeline, job)
-    body = yaml.safe_dump(doc, sort_keys=False, default_flow_style=False, width=4096, allow_unicode=True)
+    body = yaml.safe_dump(
+        doc, sort_keys=False, default_flow_style=False, width=4096, allow_unicode=True
+    )
     return with_header(body, comment="#", source=source)
 
 

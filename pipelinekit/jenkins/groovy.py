@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_ESCAPES = {
+    "\\": "\\\\",
+    "'": "\\'",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
 
 
 def gstr(value: str) -> str:
@@ -37,8 +45,3 @@ def gargs(args: Mapping[str, str | int | bool]) -> str:
             literal = gstr(value)
         parts.append(f"{key}: {literal}")
     return ", ".join(parts)
-
-
-def comment_safe(text: str) -> str:
-    """Text for a `//` comment: one line, so nothing after a newline becomes code."""
-    return " ".join(text.split())

@@ -42,7 +42,9 @@ def render_jenkinsfile(pipeline: Pipeline, *, source: str) -> str:
     _agent(w, pipeline, gpu=False)
     w.open("options")
     w.line(f"timeout({gargs({'time': pipeline.timeout_minutes, 'unit': 'MINUTES'})})")
-    w.line(f"buildDiscarder(logRotator({gargs({'numToKeepStr': str(pipeline.jenkins_keep_builds)})}))")
+    w.line(
+        f"buildDiscarder(logRotator({gargs({'numToKeepStr': str(pipeline.jenkins_keep_builds)})}))"
+    )
     w.line("disableConcurrentBuilds(abortPrevious: true)")
     w.close()
     w.open("environment")

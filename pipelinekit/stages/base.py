@@ -63,9 +63,7 @@ class ToolRun:
     stderr: str
 
 
-def run_tool(
-    argv: Sequence[str], ctx: StageContext, *, timeout: float | None = None
-) -> ToolRun:
+def run_tool(argv: Sequence[str], ctx: StageContext, *, timeout: float | None = None) -> ToolRun:
     """Run a tool in the project folder, capturing output; a missing tool is an ExternalError."""
     from pipelinekit.errors import ExternalError
 

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import pytest
+
+from pipelinekit.facts import ProjectFacts, TestFacts
+
+
+@pytest.fixture
+def facts() -> ProjectFacts:
+    """A typical src-layout project with pytest tests and a requirements file."""
+    return ProjectFacts(
+        name="churn-model",
+        packages=("churn",),
+        layout="src",
+        source_dirs=("src",),
+        build_system="setuptools",
+        python=">=3.10",
+        python_version="3.11",
+        tests=TestFacts(dirs=("tests",), framework="pytest"),
+        dependency_files=("requirements.txt",),
+        config_file="pyproject.toml",
+    )

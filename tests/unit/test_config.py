@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelinekit.config import Config, config_location, load_config, parse_config
+from pipelinekit.errors import ConfigError
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_no_config_gives_defaults(tmp_path: Path) -> None:
+    assert load_config(tmp_path) == Config()
+    write(tmp_path / "pyproject.toml", '[project]\nname = "x"\n')
+    config = load_config(tmp_path)
+    assert config.coverage.threshold == 80
+    assert config.ci.targets == ["jenkins", "gitlab"]
+
+
+def test_reads_tool_table(tmp_path: Path) -> None:
+    write(
+        tmp_path / "pyproject.toml",
+        '[tool.pipelinekit.coverage]\nthreshold = 91.5\n[tool.pipelinekit.ci]\ntargets = ["gitlab"]\n',
+    )
+    config = load_config(tmp_path)
+    assert config.coverage.threshold == 91.5
+    assert config.ci.targets == ["gitlab"]
+
+
+def test_pipelinekit_toml_used_without_pyproject(tmp_path: Path) -> None:
+    write(tmp_path / "pipelinekit.toml", "[lint]\nformat_check = false\n")
+    assert config_location(tmp_path) == (tmp_path / "pipelinekit.toml", ())
+    assert load_config(tmp_path).lint.format_check is False
+
+
+def test_toml_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path / "pyproject.toml", '[project]\nname = "x"\nversion = \n')
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert str(path) in err.value.message
+    assert "line 3" in err.value.message and "column" in err.value.message
+    assert err.value.exit_code == 2
+
+
+def test_unknown_key_gives_path_and_suggestion(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", "[tool.pipelinekit.coverage]\ntreshold = 90\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    message = err.value.message
+    assert "tool.pipelinekit.coverage.treshold" in message
+    assert "Did you mean `threshold`?" in message
+    assert "\n" not in message
+
+
+def test_unknown_section_lists_valid_sections() -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config({"lnt": {}}, source="pyproject.toml")
+    assert "Did you mean `lint`?" in err.value.message
+    assert "coverage" in err.value.message
+
+
+def test_wrong_type_names_key_and_value() -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config({"coverage": {"threshold": "high"}}, source="pyproject.toml")
+    assert "tool.pipelinekit.coverage.threshold" in err.value.message
+    assert "'high'" in err.value.message
+    with pytest.raises(ConfigError, match="less than or equal to 100"):
+        parse_config({"coverage": {"threshold": 101}}, source="p")
+
+
+def test_table_must_be_a_table() -> None:
+    with pytest.raises(ConfigError, match="must be a table"):
+        parse_config(["x"], source="pyproject.toml")
+
+
+@pytest.mark.parametrize("branch", ["ma in", "a..b", "x~1", "bad\nname", "", "feat:x", "/lead"])
+def test_branch_names_follow_git_rules(branch: str) -> None:
+    with pytest.raises(ConfigError, match="ci.branches"):
+        parse_config({"ci": {"branches": [branch]}}, source="p")
+
+
+def test_default_branch_cannot_be_a_glob() -> None:
+    with pytest.raises(ConfigError, match="default_branch"):
+        parse_config({"ci": {"default_branch": "release/*"}}, source="p")
+    config = parse_config({"ci": {"default_branch": "trunk", "branches": ["hotfix/**"]}}, source="p")
+    assert config.ci.default_branch == "trunk"

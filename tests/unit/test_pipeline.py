@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipelinekit import __version__
+from pipelinekit.config import Config, parse_config
+from pipelinekit.errors import ConfigError
+from pipelinekit.facts import ProjectFacts, TestFacts
+from pipelinekit.pipeline import Job, _check_jobs, describe, plan, sonar_project_key
+
+
+def test_plan_lint_and_test_run_in_parallel(facts: ProjectFacts) -> None:
+    pipeline = plan(facts, Config())
+    assert [job.name for job in pipeline.jobs] == ["lint", "test"]
+    assert pipeline.stages == ("lint", "test")
+    assert [[job.name for job in level] for level in pipeline.levels()] == [["lint", "test"]]
+    assert pipeline.image == "python:3.11-slim"
+    assert pipeline.job("lint").script == ('"$PIPELINEKIT_VENV/bin/pipelinekit" stage lint',)
+    assert f"pipelinekit[lint,test]=={__version__}" in pipeline.setup[1]
+
+
+def test_test_job_installs_requirements_and_project(facts: ProjectFacts) -> None:
+    test = plan(facts, Config()).job("test")
+    assert test.script == (
+        '"$PIPELINEKIT_VENV/bin/python" -m pip install --quiet -r requirements.txt',
+        '"$PIPELINEKIT_VENV/bin/python" -m pip install --quiet -e .',
+        '"$PIPELINEKIT_VENV/bin/pipelinekit" stage test',
+    )
+    assert [(r.kind, r.path) for r in test.reports] == [("junit", ".pipelinekit/reports/junit.xml")]
+    assert test.timeout_minutes == 30
+
+
+def test_subfolder_project_prefixes_paths_and_quotes(facts: ProjectFacts) -> None:
+    sub = facts.model_copy(update={"root": "ml service"})
+    pipeline = plan(sub, Config())
+    assert pipeline.job("lint").script == (
+        "\"$PIPELINEKIT_VENV/bin/pipelinekit\" stage lint 'ml service'",
+    )
+    test = pipeline.job("test")
+    assert "-r 'ml service/requirements.txt'" in test.script[0]
+    assert "-e 'ml service'" in test.script[1]
+    assert test.reports[0].path == "ml service/.pipelinekit/reports/junit.xml"
+
+
+def test_no_tests_no_test_job(facts: ProjectFacts) -> None:
+    bare = facts.model_copy(update={"tests": TestFacts()})
+    assert [job.name for job in plan(bare, Config()).jobs] == ["lint"]
+    forced = parse_config({"test": {"framework": "unittest"}}, source="p")
+    assert [job.name for job in plan(bare, forced).jobs] == ["lint", "test"]
+
+
+def test_disabled_stages_and_overrides(facts: ProjectFacts) -> None:
+    config = parse_config(
+        {
+            "lint": {"enabled": False},
+            "ci": {"image": "registry.local/py:3.11", "index_url": "https://pypi.corp/simple"},
+        },
+        source="p",
+    )
+    pipeline = plan(facts, config)
+    assert [job.name for job in pipeline.jobs] == ["test"]
+    assert pipeline.stages == ("test",)
+    assert pipeline.image == "registry.local/py:3.11"
+    assert "--index-url https://pypi.corp/simple" in pipeline.setup[1]
+
+
+def test_plan_is_deterministic_and_json_serialisable(facts: ProjectFacts) -> None:
+    first = plan(facts, Config()).model_dump_json()
+    assert first == plan(facts, Config()).model_dump_json()
+    data = json.loads(first)
+    assert data["jobs"][0]["name"] == "lint"
+    assert data["sonar"]["project_key"] == "churn-model"
+
+
+def test_image_spec_follows_gpu_framework(facts: ProjectFacts) -> None:
+    cpu = plan(facts, Config()).image_spec
+    assert (cpu.base, cpu.gpu, cpu.install_python) == ("python:3.11-slim", False, False)
+    gpu = plan(facts.model_copy(update={"gpu_frameworks": ("torch",)}), Config()).image_spec
+    assert gpu.gpu and gpu.install_python
+    assert gpu.base == "nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04"
+    forced_cpu = parse_config({"docker": {"gpu": False}}, source="p")
+    spec = plan(facts.model_copy(update={"gpu_frameworks": ("torch",)}), forced_cpu).image_spec
+    assert not spec.gpu and spec.base == "python:3.11-slim"
+    assert spec.requirement_files == ("requirements.txt",) and spec.pyproject_dependencies
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [("churn-model", "churn-model"), ("my project!", "my_project"), ("123", "project_123")],
+)
+def test_sonar_key_follows_sonar_rules(name: str, key: str) -> None:
+    assert sonar_project_key(name) == key
+
+
+def test_check_jobs_rejects_bad_graphs() -> None:
+    job = Job(name="a", stage="lint", script=("true",))
+    with pytest.raises(ConfigError, match="unique"):
+        _check_jobs([job, job])
+    with pytest.raises(ConfigError, match="needs b"):
+        _check_jobs([job.model_copy(update={"needs": ("b",)})])
+    with pytest.raises(ConfigError, match="unknown stage"):
+        _check_jobs([job.model_copy(update={"stage": "nope"})])
+
+
+def test_levels_follow_needs(facts: ProjectFacts) -> None:
+    pipeline = plan(facts, Config())
+    later = Job(name="package", stage="build", script=("true",), needs=("lint", "test"))
+    last = Job(name="upload", stage="publish", script=("true",), needs=("package",))
+    bigger = pipeline.model_copy(update={"jobs": (*pipeline.jobs, later, last)})
+    assert [[j.name for j in level] for level in bigger.levels()] == [
+        ["lint", "test"],
+        ["package"],
+        ["upload"],
+    ]
+    with pytest.raises(KeyError):
+        bigger.job("missing")
+
+
+def test_describe_shows_steps_and_reports(facts: ProjectFacts) -> None:
+    text = describe(plan(facts, Config()))
+    assert text.startswith("pipeline churn-model (python 3.11, python:3.11-slim)\n")
+    assert "step 1 (parallel)" in text
+    assert "report junit: .pipelinekit/reports/junit.xml" in text
