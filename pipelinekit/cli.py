@@ -186,12 +186,23 @@ def main(argv: list[str] | None = None) -> NoReturn:
             raise
         click.echo(f"pipelinekit: error: {exc.message}", err=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("pipelinekit: aborted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("pipelinekit: interrupted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(EXIT_BAD_INPUT if exc.exit_code == 2 else exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug of ours: still one paragraph, the traceback on --debug
+        if debug:
+            raise
+        from pipelinekit.redact import redact
+
+        click.echo(
+            f"pipelinekit: internal error: {type(exc).__name__}: {redact(str(exc))}. This is a "
+            "bug in pipelinekit; run again with --debug for the traceback and report it.",
+            err=True,
+        )
+        sys.exit(1)
     sys.exit(0)

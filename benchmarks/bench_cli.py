@@ -1,0 +1,65 @@
+"""CLI start-up and init speed (issue: Foundation).
+
+Prints, for the same machine and interpreter:
+- `pipelinekit --help` cold start as a ratio to `python -c pass` (target: <= 3x);
+- `pipelinekit init` + `pipelinekit render` on a fresh copy of the bundled example (< 0.5 s).
+
+Run: python benchmarks/bench_cli.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "churn-model"
+
+
+def timed(argv: list[str], cwd: Path | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def median_of(runs: int, argv: list[str], cwd: Path | None = None) -> float:
+    timed(argv, cwd)  # warm the OS file cache: "cold" here means a new interpreter
+    return statistics.median(timed(argv, cwd) for _ in range(runs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    py = sys.executable
+    base = median_of(args.runs, [py, "-c", "pass"])
+    help_time = median_of(args.runs, [py, "-m", "pipelinekit", "--help"])
+    print(f"python -c pass         {base * 1000:7.1f} ms")
+    print(
+        f"pipelinekit --help     {help_time * 1000:7.1f} ms   ratio {help_time / base:.2f}x (<= 3x)"
+    )
+    init_times = []
+    for _ in range(max(3, args.runs // 3)):
+        with tempfile.TemporaryDirectory() as tmp:
+            repo = Path(tmp) / "repo"
+            shutil.copytree(EXAMPLE, repo)
+            start = time.perf_counter()
+            subprocess.run(
+                [py, "-m", "pipelinekit", "init", str(repo)], check=True, capture_output=True
+            )
+            subprocess.run(
+                [py, "-m", "pipelinekit", "render", str(repo)], check=True, capture_output=True
+            )
+            init_times.append(time.perf_counter() - start)
+    init = statistics.median(init_times)
+    print(f"init + render example  {init * 1000:7.1f} ms   (< 500 ms)")
+
+
+if __name__ == "__main__":
+    main()
