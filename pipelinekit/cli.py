@@ -48,8 +48,16 @@ def detect(path: Path, fmt: str) -> None:
         _echo_json(facts.model_dump(mode="json"))
         return
     for key, value in facts.model_dump(mode="json").items():
-        shown = ", ".join(value) if isinstance(value, list) else value
-        click.echo(f"{key:17} {shown if shown not in (None, '', []) else '-'}")
+        click.echo(f"{key:17} {_plain(value) or '-'}")
+
+
+def _plain(value: Any) -> str:
+    """A fact value as short text: lists joined, tables as `key: value; ...`."""
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v) or '-'}" for k, v in value.items())
+    return "" if value is None else str(value)
 
 
 @cli.command()

@@ -82,9 +82,15 @@ class ImageSpec(_Model):
     install_python: bool
     """The base has no suitable Python (CUDA images): install it from the distro/PPA."""
     requirement_files: tuple[str, ...]
-    """Requirement files copied before the source, so a code change keeps the deps layer."""
+    """Requirement files installed with `-r`, before the source (a code change keeps the
+    dependency layer)."""
+    copied_files: tuple[str, ...]
+    """Every pip requirement/constraint file, copied at its own path before the source so
+    `-r`/`-c` includes between them resolve."""
     pyproject_dependencies: bool
     """Dependencies are static in pyproject.toml [project]; extract them before the source."""
+    installable: bool
+    """The project has packaging metadata, so it is built into a wheel (else copied)."""
     gpu_frameworks: tuple[str, ...]
     name: str
     packages: tuple[str, ...]
@@ -211,8 +217,10 @@ def _image_spec(facts: ProjectFacts, config: Config) -> ImageSpec:
         python_version=facts.python_version,
         install_python=install_python,
         requirement_files=tuple(p for p in facts.dependency_files if _is_pip_requirements(p)),
+        copied_files=tuple(p for p in facts.dependency_files if p.endswith(".txt")),
         pyproject_dependencies=facts.build_system != "none"
         and facts.config_file == "pyproject.toml",
+        installable=facts.build_system != "none",
         gpu_frameworks=facts.gpu_frameworks,
         name=facts.name,
         packages=facts.packages,

@@ -53,15 +53,17 @@ def render_dockerfile(spec: ImageSpec, *, source: str) -> str:
         "FROM base AS builder",
         "WORKDIR /src",
     ]
-    dep_args = []
-    copied = []
-    for path in spec.requirement_files:
-        copied.append(path)
-        dep_args.append(f"-r {path}")
+    dep_args = [f"-r {path}" for path in spec.requirement_files]
+    copied = list(spec.copied_files)
     if spec.pyproject_dependencies:
         copied.append("pyproject.toml")
-    if copied:
-        lines.append(f"COPY {' '.join(copied)} ./")
+    # One COPY per folder keeps each file at its own path (`-r base/x.txt` includes resolve).
+    by_folder: dict[str, list[str]] = {}
+    for path in copied:
+        folder = path.rsplit("/", 1)[0] + "/" if "/" in path else "./"
+        by_folder.setdefault(folder, []).append(path)
+    for folder, paths in sorted(by_folder.items()):
+        lines.append(f"COPY {' '.join(paths)} {folder}")
     if spec.pyproject_dependencies:
         dep_args.append("-r /tmp/pyproject-requirements.txt")
     wheel_deps = f"pip wheel --wheel-dir /wheels/deps {' '.join(dep_args)}"
@@ -71,9 +73,10 @@ def render_dockerfile(spec: ImageSpec, *, source: str) -> str:
         lines.append(f"RUN {wheel_deps}")
     # Without a dependency list readable before the source, the app wheel brings its deps.
     app_deps = "--no-deps " if dep_args else ""
+    lines.append("COPY . .")
+    if spec.installable:
+        lines.append(f"RUN pip wheel {app_deps}--wheel-dir /wheels/app .")
     lines += [
-        "COPY . .",
-        f"RUN pip wheel {app_deps}--wheel-dir /wheels/app .",
         "",
         "FROM base AS runtime",
         "ARG VERSION=0.0.0",
@@ -100,12 +103,20 @@ def render_dockerfile(spec: ImageSpec, *, source: str) -> str:
             "COPY --from=builder /wheels/deps /wheels/deps",
             "RUN pip install --no-index /wheels/deps/*.whl && rm -rf /wheels/deps",
         ]
-    lines += [
-        "COPY --from=builder /wheels/app /wheels/app",
-        f"RUN pip install --no-index {app_deps}/wheels/app/*.whl && rm -rf /wheels/app",
-        "USER 10001",
-        "WORKDIR /home/app",
-    ]
+    if spec.installable:
+        lines += [
+            "COPY --from=builder /wheels/app /wheels/app",
+            f"RUN pip install --no-index {app_deps}/wheels/app/*.whl && rm -rf /wheels/app",
+            "USER 10001",
+            "WORKDIR /home/app",
+        ]
+    else:  # no packaging metadata: ship the source tree and put it on the path
+        lines += [
+            "COPY --from=builder /src /app",
+            "ENV PYTHONPATH=/app",
+            "USER 10001",
+            "WORKDIR /app",
+        ]
     check = "; ".join(f"import {p}" for p in spec.packages) or "import sys"
     lines.append(f"CMD {json.dumps(['python', '-c', check])}")
     return with_header("\n".join(lines) + "\n", comment="#", source=source)

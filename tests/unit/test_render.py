@@ -198,8 +198,8 @@ def test_dockerfile_cpu_and_gpu(facts: ProjectFacts) -> None:
 
 
 def test_dockerfile_without_dependency_list_builds_deps_with_app(facts: ProjectFacts) -> None:
-    bare = facts.model_copy(update={"dependency_files": (), "build_system": "none"})
-    text = render_dockerfile(plan(bare, Config()).image_spec, source="p")
+    setup_py = facts.model_copy(update={"dependency_files": (), "config_file": "pipelinekit.toml"})
+    text = render_dockerfile(plan(setup_py, Config()).image_spec, source="p")
     assert "/wheels/deps" not in text
     assert "RUN pip wheel --wheel-dir /wheels/app ." in text
     assert "pip install --no-index /wheels/app/*.whl" in text
@@ -237,3 +237,22 @@ def test_property_escaping_cannot_add_properties() -> None:
     escaped = escape_property("x\nsonar.login=secret # é")
     assert "\n" not in escaped and "\\=" in escaped and "\\u00e9" in escaped
     assert escape_property(" lead") == "\\ lead"
+
+
+def test_dockerfile_copies_nested_requirement_files_at_their_paths(facts: ProjectFacts) -> None:
+    nested = facts.model_copy(
+        update={"dependency_files": ("requirements.txt", "requirements/base.txt", "environment.yml")}
+    )
+    text = render_dockerfile(plan(nested, Config()).image_spec, source="p")
+    assert "COPY requirements.txt pyproject.toml ./" in text
+    assert "COPY requirements/base.txt requirements/" in text
+    assert "environment.yml" not in text  # conda files are not pip input
+    assert "-r requirements.txt -r /tmp/pyproject-requirements.txt" in text
+
+
+def test_dockerfile_for_project_without_metadata_ships_source(facts: ProjectFacts) -> None:
+    bare = facts.model_copy(update={"build_system": "none", "config_file": "pipelinekit.toml"})
+    text = render_dockerfile(plan(bare, Config()).image_spec, source="p")
+    assert "pip wheel --no-deps" not in text and "/wheels/app" not in text
+    assert "COPY --from=builder /src /app" in text and "ENV PYTHONPATH=/app" in text
+    assert "-r requirements.txt" in text
