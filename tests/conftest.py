@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO_ROOT / "examples" / "churn-model"
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A fresh copy of the bundled example repository."""
+    target = tmp_path / "churn-model"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".pipelinekit", "*.egg-info"))
+    return target
+
+
+@pytest.fixture
+def readonly_mount(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a tmpfs that the test fills, then remounted read-only, so even root
+    cannot write there (os.access and open both see EROFS). Needs root and mount(8)."""
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    if shutil.which("mount") is None:
+        pytest.skip("mount(8) is not available")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def make_readonly(mount: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
