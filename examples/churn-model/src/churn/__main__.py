@@ -1,0 +1,7 @@
+"""Allow `python -m churn ...`."""
+
+import sys
+
+from churn.cli import main
+
+sys.exit(main())

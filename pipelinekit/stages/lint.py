@@ -1,0 +1,476 @@
+"""The lint stage: ruff check (+ ruff format --check), reported to GitLab and Jenkins.
+
+Ruff runs once with `--output-format json`; pipelinekit converts that one result into GitLab
+Code Quality JSON and SARIF 2.1.0 itself, so both CI systems show the same problems and the
+conversion (paths, fingerprints, severities) is tested here rather than depending on how a
+given ruff version spells its own report formats.
+
+Ruff is started as `<project python> -m ruff` so the project's pinned ruff is used, and the
+repository's ruff configuration is respected: no `--config`/`--select` is passed. The only
+flags added are `--no-fix` (a CI check must never rewrite the checkout, even when the repo
+sets `fix = true`) and `--force-exclude` (so the repo's `exclude` also applies to paths that
+pipelinekit names explicitly, e.g. notebooks). Files `ruff format --check` would change are
+failures too, and go into both reports (rule `unformatted`) so the CI view explains the red.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pipelinekit import reports
+from pipelinekit.errors import ConfigError, ExternalError
+from pipelinekit.fsutil import atomic_write
+from pipelinekit.stages.base import StageContext, StageResult, ToolRun, run_tool
+
+NAME = "lint"
+
+MAX_DETAILS = 20
+"""Problems listed in the stage details; the reports always hold all of them."""
+
+RUFF_TIMEOUT_S = 600.0
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+Severity = Literal["info", "minor", "major", "critical", "blocker"]
+"""GitLab Code Quality severities, lowest to highest."""
+
+SYNTAX_ERROR = "invalid-syntax"
+FORMAT_CODE = "unformatted"
+
+_SEVERITY_BY_PREFIX: tuple[tuple[str, Severity], ...] = (
+    ("E9", "blocker"),  # E902: the file could not be read at all
+    ("PLE", "major"),  # pylint errors: code that fails at run time
+    ("F", "major"),  # pyflakes: undefined names, unused imports, likely bugs
+    ("B", "major"),  # bugbear: likely bugs
+    ("S", "major"),  # bandit: security
+)
+_SARIF_LEVEL: dict[Severity, str] = {
+    "blocker": "error",
+    "critical": "error",
+    "major": "warning",
+    "minor": "note",
+    "info": "note",
+}
+"""warnings-ng maps SARIF error/warning/note to HIGH/NORMAL/LOW."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One ruff diagnostic, normalised; `path` is relative to the repository (CI) root."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    message: str
+    rule_name: str = ""
+    url: str = ""
+    cell: int | None = None
+    """Notebook cell number; then `line` counts within that cell, as ruff reports it."""
+
+    @property
+    def severity(self) -> Severity:
+        if self.code == SYNTAX_ERROR:
+            return "blocker"
+        if self.code == FORMAT_CODE:
+            return "minor"
+        for prefix, severity in _SEVERITY_BY_PREFIX:
+            if self.code.startswith(prefix):
+                return severity
+        return "minor"
+
+    @property
+    def where(self) -> str:
+        cell = f"cell {self.cell}:" if self.cell is not None else ""
+        return f"{self.path}:{cell}{self.line}:{self.column}"
+
+    @property
+    def text(self) -> str:
+        """The message as shown in reports; notebooks name the cell the line refers to."""
+        cell = f"cell {self.cell}: " if self.cell is not None else ""
+        return f"{cell}{self.message}"
+
+
+def run(ctx: StageContext) -> StageResult:
+    cfg = ctx.config.lint
+    if not cfg.enabled:
+        return StageResult(
+            NAME, "skipped", "lint: skipped (disabled: [tool.pipelinekit.lint] enabled = false)"
+        )
+    paths = lint_paths(ctx)
+    prefix = ctx.facts.root
+    if not paths:
+        written = write_reports(ctx.reports_dir, [])
+        return StageResult(
+            NAME,
+            "skipped",
+            "ruff: nothing to lint (no source, test or notebook folders found)",
+            reports=written,
+        )
+
+    check = _ruff(ctx, ["check", *cfg.args, "--output-format", "json", "--no-fix"], paths)
+    if check.returncode not in (0, 1):
+        raise _ruff_stopped(ctx, "check", check)
+    problems = parse_ruff_json(_load_json_list(ctx, "check", check), ctx.project_dir, prefix)
+    written = write_reports(ctx.reports_dir, problems)
+
+    unformatted: list[Problem] = []
+    if cfg.format_check:
+        unformatted = check_format(ctx, paths)
+        if unformatted:
+            written = write_reports(ctx.reports_dir, [*problems, *unformatted])
+
+    failed = bool(problems or unformatted)
+    return StageResult(
+        NAME,
+        "failed" if failed else "passed",
+        summarize(problems, unformatted, paths, format_checked=cfg.format_check),
+        reports=written,
+        details=describe(problems, unformatted),
+    )
+
+
+def lint_paths(ctx: StageContext) -> list[str]:
+    """What to hand ruff: configured paths, else source + test folders + notebooks.
+
+    Paths inside another listed path are dropped because ruff reports a file once per
+    argument that reaches it. Configured paths must exist (a typo must not silently lint
+    nothing); detected ones are simply skipped when absent.
+    """
+    configured = ctx.config.lint.paths
+    if configured is not None:
+        missing = [p for p in configured if not (ctx.project_dir / p).exists()]
+        if missing:
+            raise ConfigError(
+                f"[tool.pipelinekit.lint] paths: {', '.join(missing)} not found in "
+                f"{ctx.project_dir}. Correct the paths (relative to the project folder)."
+            )
+        return _prune_nested(configured, ctx.project_dir)
+    facts = ctx.facts
+    # Notebooks are named explicitly: ruff lints .ipynb files it is given even in versions
+    # that do not pick them up from folders by default (before 0.6).
+    detected = (*facts.source_dirs, *facts.tests.dirs, *facts.notebooks)
+    return _prune_nested([p for p in detected if (ctx.project_dir / p).exists()], ctx.project_dir)
+
+
+def _prune_nested(paths: Iterable[str], base: Path) -> list[str]:
+    """Drop duplicates and paths that lie inside another listed path, keeping the order."""
+    unique: dict[Path, str] = {}
+    for path in paths:
+        unique.setdefault((base / path).resolve(), posixpath.normpath(path))
+    return [
+        path
+        for full, path in unique.items()
+        if not any(full != other and full.is_relative_to(other) for other in unique)
+    ]
+
+
+def _ruff(ctx: StageContext, args: Sequence[str], paths: Sequence[str]) -> ToolRun:
+    """Run ruff from the project's interpreter; a missing ruff is an ExternalError."""
+    argv = [ctx.python, "-m", "ruff", *args, "--force-exclude", "--", *paths]
+    result = run_tool(argv, ctx, timeout=RUFF_TIMEOUT_S)
+    if result.returncode != 0 and "No module named ruff" in result.stderr:
+        raise ExternalError(
+            f"ruff is not installed for {ctx.python}. Install it in the project's environment "
+            "(`pip install ruff`, or `pip install pipelinekit[lint]`) and run the stage again."
+        )
+    return result
+
+
+def _ruff_stopped(ctx: StageContext, command: str, result: ToolRun) -> ConfigError:
+    """Ruff exit 2: it could not start linting, almost always its configuration."""
+    config = find_ruff_config(ctx.project_dir)
+    where = f"the ruff configuration in {config}" if config else "ruff's configuration"
+    cause = _first_lines(result.stderr or result.stdout, 8)
+    extra = ctx.config.lint.args
+    extra_hint = (
+        f" and the extra arguments in [tool.pipelinekit.lint] args ({' '.join(extra)})"
+        if extra
+        else ""
+    )
+    return ConfigError(
+        f"`ruff {command}` stopped before checking anything (exit {result.returncode}): "
+        f"{cause} Check {where}{extra_hint}; `ruff {command}` in {ctx.project_dir} shows the "
+        "same error."
+    )
+
+
+def find_ruff_config(start: Path) -> Path | None:
+    """The config file ruff uses for `start`: the closest ruff.toml, .ruff.toml or
+    pyproject.toml with a [tool.ruff] table, searching upwards like ruff does."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        for name in ("ruff.toml", ".ruff.toml"):
+            if (folder / name).is_file():
+                return folder / name
+        pyproject = folder / "pyproject.toml"
+        try:
+            if pyproject.is_file() and "[tool.ruff" in pyproject.read_text(encoding="utf-8"):
+                return pyproject
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
+
+
+def _first_lines(text: str, n: int) -> str:
+    lines = [line.rstrip() for line in text.strip().splitlines() if line.strip()]
+    shown = " ".join(lines[:n])
+    if not shown:
+        return "ruff printed no message."
+    return shown if shown.endswith(".") else shown + "."
+
+
+def _load_json_list(ctx: StageContext, command: str, result: ToolRun) -> list[dict[str, Any]]:
+    """Ruff's JSON output; anything else means pipelinekit cannot trust the result."""
+    try:
+        data = json.loads(result.stdout) if result.stdout.strip() else []
+    except json.JSONDecodeError:
+        data = None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise ExternalError(
+            f"`{ctx.python} -m ruff {command} --output-format json` did not print a JSON list "
+            f"of diagnostics (exit {result.returncode}): {_first_lines(result.stdout, 3)} "
+            "Check that the installed ruff works: run the same command by hand."
+        )
+    return data
+
+
+def parse_ruff_json(
+    data: Sequence[dict[str, Any]], project_dir: Path, prefix: str = "."
+) -> list[Problem]:
+    """Ruff's JSON diagnostics -> sorted Problems with repository-relative paths.
+
+    Handles ruff's older spelling of syntax errors (code null, message "SyntaxError: ...")
+    and its newer one (code "invalid-syntax") alike.
+    """
+    problems = [_problem(item, project_dir, prefix) for item in data]
+    return sorted(problems, key=lambda p: (p.path, p.cell or 0, p.line, p.column, p.code))
+
+
+def _problem(item: dict[str, Any], project_dir: Path, prefix: str) -> Problem:
+    start = item.get("location") or {}
+    end = item.get("end_location") or start
+    message = str(item.get("message") or "")
+    code = item.get("code")
+    if not code:
+        code = SYNTAX_ERROR
+        message = message.removeprefix("SyntaxError: ")
+    cell = item.get("cell")
+    return Problem(
+        path=repo_path(str(item.get("filename", "")), project_dir, prefix),
+        line=int(start.get("row") or 1),
+        column=int(start.get("column") or 1),
+        end_line=int(end.get("row") or start.get("row") or 1),
+        end_column=int(end.get("column") or start.get("column") or 1),
+        code=str(code),
+        message=message,
+        rule_name=str(item.get("name") or ""),
+        url=str(item.get("url") or ""),
+        cell=int(cell) if cell is not None else None,
+    )
+
+
+def repo_path(filename: str, project_dir: Path, prefix: str = ".") -> str:
+    """`filename` (absolute, as ruff prints it) relative to the repository root.
+
+    `prefix` is the project's folder inside the repository (`ProjectFacts.root`): GitLab
+    and Jenkins resolve report paths against the checkout root, not the project folder.
+    """
+    path = Path(filename)
+    if path.is_absolute():
+        try:
+            rel = path.resolve().relative_to(project_dir.resolve()).as_posix()
+        except ValueError:
+            rel = Path(os.path.relpath(path.resolve(), project_dir.resolve())).as_posix()
+    else:
+        rel = path.as_posix()
+    return posixpath.normpath(posixpath.join(prefix, rel)) if prefix not in ("", ".") else rel
+
+
+def check_format(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:
+    """Files `ruff format --check` would change, as Problems with code `unformatted`.
+
+    Ruff 0.9+ can print JSON here; older ruff rejects `--output-format` for format, so we
+    fall back to its plain "Would reformat: PATH" lines.
+    """
+    prefix = ctx.facts.root
+    result = _ruff(ctx, ["format", "--check", "--output-format", "json"], paths)
+    if result.returncode == 2 and "--output-format" in result.stderr and not result.stdout:
+        return _legacy_format_check(ctx, paths)
+    data = _load_json_list(ctx, "format --check", result)
+    if result.returncode not in (0, 1) and not data:
+        raise _ruff_stopped(ctx, "format --check", result)
+    # Exit 2 with diagnostics means some files could not be parsed: `ruff check` already
+    # reports those as syntax errors, so only the unformatted entries matter here.
+    found = {
+        p.path: p
+        for p in (_problem(item, ctx.project_dir, prefix) for item in data)
+        if p.code == FORMAT_CODE
+    }
+    return [found[path] for path in sorted(found)]
+
+
+def _legacy_format_check(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:
+    result = _ruff(ctx, ["format", "--check"], paths)
+    files = {
+        line.removeprefix("Would reformat:").strip()
+        for line in result.stdout.splitlines()
+        if line.startswith("Would reformat:")
+    }
+    if result.returncode not in (0, 1) and not files:
+        raise _ruff_stopped(ctx, "format --check", result)
+    return [_format_problem(f, ctx.project_dir, ctx.facts.root) for f in sorted(files)]
+
+
+def _format_problem(filename: str, project_dir: Path, prefix: str) -> Problem:
+    full = Path(filename) if Path(filename).is_absolute() else project_dir / filename
+    return Problem(
+        path=repo_path(str(full), project_dir, prefix),
+        line=1,
+        column=1,
+        end_line=1,
+        end_column=1,
+        code=FORMAT_CODE,
+        message="File would be reformatted",
+    )
+
+
+def to_codequality(problems: Sequence[Problem]) -> list[dict[str, Any]]:
+    """GitLab Code Quality (Code Climate subset): one issue per problem.
+
+    The fingerprint must stay the same while unrelated lines move, or GitLab reports every
+    problem below an edit as new: it hashes path, rule, message and the occurrence number
+    of that triple in the file, but not the line.
+    """
+    seen: Counter[tuple[str, str, str]] = Counter()
+    issues: list[dict[str, Any]] = []
+    for p in problems:
+        key = (p.path, p.code, p.text)
+        occurrence = seen[key]
+        seen[key] += 1
+        digest = hashlib.sha256("\0".join([*key, str(occurrence)]).encode()).hexdigest()
+        issues.append(
+            {
+                "type": "issue",
+                "description": f"{p.code}: {p.text}",
+                "check_name": p.code,
+                "fingerprint": digest[:32],
+                "severity": p.severity,
+                "categories": ["Style"] if p.severity == "minor" else ["Bug Risk"],
+                "location": {"path": p.path, "lines": {"begin": p.line, "end": p.end_line}},
+            }
+        )
+    return issues
+
+
+def to_sarif(problems: Sequence[Problem]) -> dict[str, Any]:
+    """SARIF 2.1.0 with one run whose driver is ruff, as warnings-ng' SARIF parser reads."""
+    rules: dict[str, dict[str, Any]] = {}
+    results: list[dict[str, Any]] = []
+    for p in problems:
+        if p.code not in rules:
+            rule: dict[str, Any] = {
+                "id": p.code,
+                "shortDescription": {"text": p.rule_name or p.code},
+            }
+            if p.rule_name:
+                rule["name"] = p.rule_name
+            if p.url:
+                rule["helpUri"] = p.url
+            rules[p.code] = rule
+        results.append(
+            {
+                "ruleId": p.code,
+                "ruleIndex": list(rules).index(p.code),
+                "level": _SARIF_LEVEL[p.severity],
+                "message": {"text": p.text},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": p.path, "uriBaseId": "%SRCROOT%"},
+                            "region": {
+                                "startLine": p.line,
+                                "startColumn": p.column,
+                                "endLine": p.end_line,
+                                "endColumn": p.end_column,
+                            },
+                        }
+                    }
+                ],
+            }
+        )
+    driver: dict[str, Any] = {
+        "name": "ruff",
+        "informationUri": "https://docs.astral.sh/ruff/",
+        "rules": list(rules.values()),
+    }
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": driver}, "results": results}],
+    }
+
+
+def write_reports(reports_dir: Path, problems: Sequence[Problem]) -> tuple[Path, ...]:
+    """Write both reports, each atomically, so CI never uploads a half-written file."""
+    codequality = reports_dir / reports.CODEQUALITY
+    sarif = reports_dir / reports.SARIF
+    write_json_atomic(codequality, to_codequality(problems))
+    write_json_atomic(sarif, to_sarif(problems))
+    return (codequality, sarif)
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def summarize(
+    problems: Sequence[Problem],
+    unformatted: Sequence[Problem],
+    paths: Sequence[str],
+    *,
+    format_checked: bool = True,
+) -> str:
+    """E.g. "ruff: 3 problems in 2 files; 1 file would be reformatted"."""
+    if problems:
+        files = len({p.path for p in problems})
+        check = f"{_plural(len(problems), 'problem')} in {_plural(files, 'file')}"
+    else:
+        check = f"no problems in {', '.join(paths)}"
+    if not format_checked:
+        return f"ruff: {check}"
+    if unformatted:
+        n = len(unformatted)
+        fmt = f"{_plural(n, 'file')} would be reformatted"
+    else:
+        fmt = "formatting ok"
+    return f"ruff: {check}; {fmt}"
+
+
+def describe(problems: Sequence[Problem], unformatted: Sequence[Problem]) -> str:
+    """The first problems as `path:line:col CODE message`, then the unformatted files."""
+    lines = [f"{p.where} {p.code} {p.message}" for p in problems[:MAX_DETAILS]]
+    if len(problems) > MAX_DETAILS:
+        lines.append(
+            f"... and {len(problems) - MAX_DETAILS} more (see {reports.CODEQUALITY} "
+            f"and {reports.SARIF})"
+        )
+    lines += [
+        f"{p.path}: would be reformatted (run `ruff format`)" for p in unformatted[:MAX_DETAILS]
+    ]
+    if len(unformatted) > MAX_DETAILS:
+        lines.append(f"... and {len(unformatted) - MAX_DETAILS} more files to reformat")
+    return "\n".join(lines)
