@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 import click
 
@@ -27,7 +27,48 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, sort_keys=True))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Groups from other packages (register, release) are imported only when invoked, so
+    `pipelinekit --help` and `pipelinekit stage lint` do not pay for pydantic models and
+    server clients they never use."""
+
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "register": (
+            "pipelinekit.register.cli:register",
+            "Create or update Jenkins jobs and GitLab CI setup (plan/apply).",
+        ),
+        "release": (
+            "pipelinekit.release.cli:release",
+            "Semantic-versioning release: next version, changelog, tag, push.",
+        ),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.LAZY])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            import importlib
+
+            module, _, attr = self.LAZY[cmd_name][0].partition(":")
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [
+            (name, self.LAZY[name][1] if name in self.LAZY else self._short_help(ctx, name))
+            for name in self.list_commands(ctx)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def _short_help(self, ctx: click.Context, name: str) -> str:
+        command = super().get_command(ctx, name)
+        return command.get_short_help_str(limit=200) if command else ""
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pipelinekit")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.pass_context
@@ -173,16 +214,22 @@ def stage(name: str, path: Path) -> None:
 @cli.command()
 @FORMAT_OPT
 def doctor(fmt: str) -> None:
-    """Show which external tools are present, with their versions."""
+    """Show which tools are present and whether Jenkins/GitLab answer (auth, plugins)."""
     from pipelinekit.doctor import check_tools
+    from pipelinekit.register.doctor import doctor_servers
 
     checks = check_tools()
+    servers = doctor_servers()
     if fmt == "json":
-        _echo_json([c.__dict__ for c in checks])
+        _echo_json(
+            {"tools": [c.__dict__ for c in checks], "servers": [s.__dict__ for s in servers]}
+        )
         return
     for check in checks:
         mark = "ok " if check.version else "-- "
         click.echo(f"{mark} {check.name:15} {check.version or 'not found'}  ({check.purpose})")
+    for server in servers:
+        click.echo(f"{server.status:4}{server.name:15} {server.detail}")
 
 
 def main(argv: list[str] | None = None) -> NoReturn:

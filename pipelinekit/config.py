@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipelinekit.errors import ConfigError
 from pipelinekit.refs import ref_glob_problem
+from pipelinekit.register.settings import RegisterConfig
 from pipelinekit.release.settings import ReleaseConfig
 
 CONFIG_FILES = ("pyproject.toml", "pipelinekit.toml")
@@ -149,6 +150,8 @@ class Config(Section):
     ci: CIConfig = Field(default_factory=CIConfig)
     jenkins: JenkinsConfig = Field(default_factory=JenkinsConfig)
     gitlab: GitLabConfig = Field(default_factory=GitLabConfig)
+    register_: RegisterConfig = Field(default_factory=RegisterConfig, alias="register")
+    """`[tool.pipelinekit.register]` (the field name avoids BaseModel's `register`)."""
 
 
 def config_location(project_dir: Path) -> tuple[Path, tuple[str, ...]]:
@@ -217,10 +220,10 @@ def _describe(exc: ValidationError, source: Path | str, prefix: str) -> str:
 def _known_keys(path: list[str]) -> list[str]:
     model: type[BaseModel] = Config
     for part in path:
-        field = model.model_fields.get(part)
-        annotation = field.annotation if field else None
+        fields = {f.alias or name: f for name, f in model.model_fields.items()}
+        annotation = fields[part].annotation if part in fields else None
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             model = annotation
         else:
             return []
-    return list(model.model_fields)
+    return [f.alias or name for name, f in model.model_fields.items()]

@@ -52,7 +52,7 @@ def init(path: Path, *, ci: list[str] | None = None, force: bool = False) -> Ini
 def _effective_config(
     current: Config, overrides: dict[str, dict[str, Any]], source: Path
 ) -> Config:
-    data = current.model_dump(exclude_unset=True)
+    data = current.model_dump(exclude_unset=True, by_alias=True)
     for section, values in overrides.items():
         data.setdefault(section, {}).update(values)
     return parse_config(data, source=source)

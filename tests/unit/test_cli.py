@@ -81,7 +81,7 @@ def test_init_writes_config_and_files(
 def test_init_ci_subset_writes_only_the_difference(
     capsys: pytest.CaptureFixture[str], example_copy: Path
 ) -> None:
-    code, out, _ = run(capsys, "init", str(example_copy), "--ci", "gitlab")
+    code, _, _ = run(capsys, "init", str(example_copy), "--ci", "gitlab")
     assert code == 0
     assert not (example_copy / "Jenkinsfile").exists()
     text = (example_copy / "pyproject.toml").read_text()
@@ -196,7 +196,9 @@ def test_internal_errors_are_one_paragraph(
 
 def test_doctor_lists_tools(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "doctor", "--format", "json")
-    checks = {c["name"]: c for c in json.loads(out)}
+    data = json.loads(out)
+    checks = {c["name"]: c for c in data["tools"]}
+    assert {s["name"] for s in data["servers"]} == {"jenkins", "gitlab"}
     assert code == 0 and checks["python"]["version"] == "{}.{}.{}".format(*sys.version_info[:3])
     assert checks["sonar-scanner"]["purpose"] == "stage sonar"
     code, out, _ = run(capsys, "doctor")

@@ -79,12 +79,14 @@ def test_table_must_be_a_table() -> None:
 
 @pytest.mark.parametrize("branch", ["ma in", "a..b", "x~1", "bad\nname", "", "feat:x", "/lead"])
 def test_branch_names_follow_git_rules(branch: str) -> None:
-    with pytest.raises(ConfigError, match="ci.branches"):
+    with pytest.raises(ConfigError, match=r"ci\.branches"):
         parse_config({"ci": {"branches": [branch]}}, source="p")
 
 
 def test_default_branch_cannot_be_a_glob() -> None:
     with pytest.raises(ConfigError, match="default_branch"):
         parse_config({"ci": {"default_branch": "release/*"}}, source="p")
-    config = parse_config({"ci": {"default_branch": "trunk", "branches": ["hotfix/**"]}}, source="p")
+    config = parse_config(
+        {"ci": {"default_branch": "trunk", "branches": ["hotfix/**"]}}, source="p"
+    )
     assert config.ci.default_branch == "trunk"

@@ -84,7 +84,9 @@ def test_jenkinsfile_shape(facts: ProjectFacts) -> None:
 def test_jenkinsfile_credentials_tags_manual_gpu(facts: ProjectFacts) -> None:
     pipeline = _with_jobs(plan(facts, Config()), *release_jobs())
     text = render_jenkinsfile(pipeline, source="pyproject.toml")
-    assert "withCredentials([string(credentialsId: 'sonar-token', variable: 'SONAR_TOKEN')])" in text
+    assert (
+        "withCredentials([string(credentialsId: 'sonar-token', variable: 'SONAR_TOKEN')])" in text
+    )
     assert (
         "usernamePassword(credentialsId: 'registry', usernameVariable: 'REGISTRY_USER', "
         "passwordVariable: 'REGISTRY_PASSWORD')"
@@ -115,7 +117,10 @@ def test_gitlab_ci_shape(facts: ProjectFacts) -> None:
     assert doc["stages"] == ["lint", "test"]
     assert doc["lint"]["needs"] == [] and doc["test"]["needs"] == []
     assert doc["test"]["artifacts"]["reports"]["junit"] == ".pipelinekit/reports/junit.xml"
-    assert doc["lint"]["artifacts"]["reports"]["codequality"] == ".pipelinekit/reports/codequality.json"
+    assert (
+        doc["lint"]["artifacts"]["reports"]["codequality"]
+        == ".pipelinekit/reports/codequality.json"
+    )
     assert doc["lint"]["artifacts"]["when"] == "always"
     assert doc["default"]["cache"]["paths"] == [".cache/pip"]
     assert doc["variables"]["PIP_CACHE_DIR"] == "$CI_PROJECT_DIR/.cache/pip"
@@ -126,7 +131,9 @@ def test_gitlab_ci_shape(facts: ProjectFacts) -> None:
 
 
 def test_gitlab_rules_tags_gpu(facts: ProjectFacts) -> None:
-    config = parse_config({"gitlab": {"tags": ["docker"], "gpu_tags": ["cuda", "a100"]}}, source="p")
+    config = parse_config(
+        {"gitlab": {"tags": ["docker"], "gpu_tags": ["cuda", "a100"]}}, source="p"
+    )
     pipeline = _with_jobs(plan(facts, config), *release_jobs())
     doc = yaml.safe_load(render_gitlab_ci(pipeline, source="p"))
     assert doc["stages"] == ["lint", "test"]  # stages come from the planned jobs only
@@ -241,7 +248,9 @@ def test_property_escaping_cannot_add_properties() -> None:
 
 def test_dockerfile_copies_nested_requirement_files_at_their_paths(facts: ProjectFacts) -> None:
     nested = facts.model_copy(
-        update={"dependency_files": ("requirements.txt", "requirements/base.txt", "environment.yml")}
+        update={
+            "dependency_files": ("requirements.txt", "requirements/base.txt", "environment.yml")
+        }
     )
     text = render_dockerfile(plan(nested, Config()).image_spec, source="p")
     assert "COPY requirements.txt pyproject.toml ./" in text

@@ -1,0 +1,1 @@
+"""Registration shared by Jenkins and GitLab: settings, plan/diff, fleet runs and the CLI."""
