@@ -6,6 +6,9 @@ gitlab-ci-local, hadolint); here the emitters' own contract is pinned.
 
 from __future__ import annotations
 
+import re
+
+import pytest
 import yaml
 
 from pipelinekit.config import Config, parse_config
@@ -265,3 +268,28 @@ def test_dockerfile_for_project_without_metadata_ships_source(facts: ProjectFact
     assert "pip wheel --no-deps" not in text and "/wheels/app" not in text
     assert "COPY --from=builder /src /app" in text and "ENV PYTHONPATH=/app" in text
     assert "-r requirements.txt" in text
+
+
+@pytest.mark.parametrize(
+    ("branch", "selected"),
+    [
+        ("main", True),
+        ("develop", True),
+        ("release/1.2", True),
+        ("release/1.2/hotfix", False),  # `*` stays in one path segment, as Jenkins' GLOB
+        ("feature/x", False),
+        ("mainline", False),
+    ],
+)
+def test_workflow_branch_regexes_select_the_configured_branches(
+    facts: ProjectFacts, branch: str, selected: bool
+) -> None:
+    """gitlab-ci-local evaluates workflow rules only for variables, not to skip a pipeline,
+    so the branch selection is checked here: each `/regex/` literal (RE2 syntax, the same as
+    Python's for what we emit) against real branch names."""
+    rules = yaml.safe_load(render_gitlab_ci(plan(facts, Config()), source="p"))["workflow"]["rules"]
+    literals = [
+        r["if"].split(" =~ ", 1)[1] for r in rules if r["if"].startswith("$CI_COMMIT_BRANCH =~")
+    ]
+    patterns = [re.compile(lit[1:-1].replace("\\/", "/")) for lit in literals]
+    assert any(p.fullmatch(branch) for p in patterns) is selected
