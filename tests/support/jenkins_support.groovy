@@ -1,0 +1,225 @@
+// Test helper run by tests/support/groovy.py with Groovy 2.4 (Jenkins core's Groovy line).
+// Usage: groovy jenkins_support.groovy REQUEST.json RESULT.json
+// REQUEST: {"mode": "parse"|"record", "files": [{"path": "...", "invoke": null | [args...]}]}
+// RESULT:  {"<path>": {"error": null | {"message", "line", "column"}, "tree": node | null}}
+// Many files go through one JVM start because starting the JVM costs far more than parsing.
+// Output goes to a file, not stdout, so anything the pipeline prints cannot corrupt it.
+
+import groovy.json.JsonOutput
+import groovy.json.JsonSlurper
+import java.lang.annotation.Retention
+import java.lang.annotation.RetentionPolicy
+import org.codehaus.groovy.control.CompilerConfiguration
+import org.codehaus.groovy.control.MultipleCompilationErrorsException
+import org.codehaus.groovy.control.customizers.ImportCustomizer
+import org.codehaus.groovy.control.messages.ExceptionMessage
+import org.codehaus.groovy.control.messages.SyntaxErrorMessage
+
+// Jenkins resolves `@Library('lib') _` itself; plain Groovy needs a class of that name or the
+// semantic analysis of a valid Jenkinsfile fails with "unable to resolve class Library".
+@Retention(RetentionPolicy.SOURCE)
+@interface Library {
+    String[] value()
+    boolean changelog() default true
+}
+
+/** A name the pipeline reads but nobody defined: env.X, params.X, WORKSPACE, scm, any. */
+class Ref {
+    private final String refPath
+
+    Ref(String refPath) { this.refPath = refPath }
+
+    String refPath() { refPath }
+
+    Object getProperty(String name) { new Ref(refPath + '.' + name) }
+
+    void setProperty(String name, Object value) { Rec.assign(refPath + '.' + name, value) }
+
+    Object getAt(Object key) { new Ref(refPath + '.' + key) }
+
+    void putAt(Object key, Object value) { Rec.assign(refPath + '.' + key, value) }
+
+    Object methodMissing(String name, Object args) { new Ref(refPath + '.' + name + '()') }
+
+    boolean asBoolean() { true }
+
+    String toString() { '${' + refPath + '}' }
+}
+
+/** One recorded method call; also the value a call returns, e.g. logRotator(...) as an argument. */
+class Node {
+    String name
+    List args = []
+    List<Node> children = []
+    Integer line
+
+    Object methodMissing(String method, Object args) { new Ref(name + '().' + method + '()') }
+
+    Map toJson() { [name: name, args: args, children: children.collect { it.toJson() }, line: line] }
+
+    String toString() { '${' + name + '()}' }
+}
+
+class Rec {
+    static List<Node> stack = []
+    static String scriptFile
+
+    static Node current() { stack[stack.size() - 1] }
+
+    static Integer currentLine() {
+        StackTraceElement frame = new Throwable().stackTrace.find {
+            it.fileName == scriptFile && it.lineNumber > 0
+        }
+        frame?.lineNumber
+    }
+
+    static Object call(String name, Object[] argArray) {
+        List args = argArray as List
+        Closure body = null
+        if (args && args[-1] instanceof Closure) {
+            body = (Closure) args.remove(args.size() - 1)
+        }
+        Node node = new Node(name: name, line: currentLine())
+        node.args = args.collect { encode(it) }
+        current().children.add(node)
+        if (body != null) {
+            runInside(node, body)
+        }
+        node
+    }
+
+    static void assign(String name, Object value) {
+        current().children.add(new Node(name: '=', args: [name, encode(value)], line: currentLine()))
+    }
+
+    static void runInside(Node node, Closure body) {
+        stack.add(node)
+        try {
+            body.call()
+        } finally {
+            stack.remove(stack.size() - 1)
+        }
+    }
+
+    /** JSON-able form of a value; a call used as a value leaves its parent's children. */
+    static Object encode(Object v) {
+        if (v == null || v instanceof String || v instanceof Boolean || v instanceof Number) {
+            return v
+        }
+        if (v instanceof GString) {
+            // Kept apart from plain strings so tests can tell '${x}' (literal) from "${x}".
+            return [gstring: v.toString(), values: v.values.collect { encode(it) }]
+        }
+        if (v instanceof Ref) {
+            return [ref: v.refPath()]
+        }
+        if (v instanceof Node) {
+            stack.each { parent -> parent.children.removeAll { it.is(v) } }
+            return [call: v.name, args: v.args, children: v.children.collect { it.toJson() }]
+        }
+        if (v instanceof Closure) {
+            Node holder = new Node(name: '{}')
+            runInside(holder, v)
+            return [closure: holder.children.collect { it.toJson() }]
+        }
+        if (v instanceof Map) {
+            return v.collectEntries { k, x -> [(k.toString()): encode(x)] }
+        }
+        if (v instanceof Collection || v.getClass().isArray()) {
+            return v.collect { encode(it) }
+        }
+        if (v instanceof Character || v instanceof Enum) {
+            return v.toString()
+        }
+        [object: v.getClass().name, text: v.toString()]
+    }
+}
+
+/** Base class of the recorded script: every unknown method or property is recorded. */
+abstract class RecorderScript extends Script {
+    Object methodMissing(String name, Object args) { Rec.call(name, (Object[]) args) }
+
+    Object getProperty(String name) {
+        try {
+            return super.getProperty(name)
+        } catch (MissingPropertyException ignored) {
+            return new Ref(name)
+        }
+    }
+
+    void setProperty(String name, Object value) {
+        Rec.assign(name, value)
+        super.setProperty(name, value)
+    }
+
+    // Methods Script or Object already has; record them instead of printing or sleeping.
+    void println(Object value) { Rec.call('println', [value] as Object[]) }
+
+    void print(Object value) { Rec.call('print', [value] as Object[]) }
+
+    // Both overloads: Groovy prefers the DGM sleep(long) (milliseconds) over sleep(Object).
+    Object sleep(long value) { Rec.call('sleep', [value] as Object[]) }
+
+    Object sleep(Object value) { Rec.call('sleep', [value] as Object[]) }
+}
+
+Map errorOf(Throwable e, String fileName) {
+    if (e instanceof MultipleCompilationErrorsException) {
+        def first = e.errorCollector.errors ? e.errorCollector.errors[0] : null
+        if (first instanceof SyntaxErrorMessage) {
+            def cause = first.cause
+            return [message: cause.message, line: cause.line, column: cause.startColumn]
+        }
+        if (first instanceof ExceptionMessage) {
+            return [message: first.cause.toString(), line: null, column: null]
+        }
+        return [message: e.message, line: null, column: null]
+    }
+    StackTraceElement frame = e.stackTrace.find { it.fileName == fileName && it.lineNumber > 0 }
+    [message: e.toString(), line: frame?.lineNumber, column: null]
+}
+
+CompilerConfiguration configFor(boolean recording) {
+    CompilerConfiguration config = new CompilerConfiguration()
+    ImportCustomizer imports = new ImportCustomizer()
+    imports.addImport('Library', Library.name)
+    config.addCompilationCustomizers(imports)
+    if (recording) {
+        config.scriptBaseClass = RecorderScript.name
+    }
+    config
+}
+
+// Inside a closure, `sleep 5` resolves to the closure's own DGM sleep (milliseconds) before the
+// script is asked, so record it on Closure itself too.
+ExpandoMetaClass.enableGlobally()
+Closure.metaClass.sleep = { long value -> Rec.call('sleep', [value] as Object[]) }
+Closure.metaClass.sleep = { Object value -> Rec.call('sleep', [value] as Object[]) }
+
+Map request = (Map) new JsonSlurper().parse(new File(args[0]))
+boolean recording = request.mode == 'record'
+ClassLoader loader = this.class.classLoader
+Map results = [:]
+for (Map item : (List<Map>) request.files) {
+    File file = new File((String) item.path)
+    Map result = [error: null, tree: null]
+    results[item.path] = result
+    try {
+        GroovyShell shell = new GroovyShell(loader, new Binding(), configFor(recording))
+        Script script = shell.parse(file)
+        if (recording) {
+            Node root = new Node(name: '<script>')
+            Rec.stack = [root]
+            Rec.scriptFile = file.name
+            script.run()
+            if (item.invoke != null) {
+                // A shared-library step (vars/NAME.groovy) does its work in call(...).
+                script.invokeMethod('call', ((List) item.invoke) as Object[])
+            }
+            result.tree = root.toJson()
+        }
+    } catch (Throwable e) {
+        result.error = errorOf(e, file.name)
+    }
+}
+new File(args[1]).text = JsonOutput.toJson(results)
