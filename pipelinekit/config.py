@@ -12,12 +12,17 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from pipelinekit.artifacts.settings import S3Config
+from pipelinekit.docker.settings import DockerConfig
 from pipelinekit.errors import ConfigError
 from pipelinekit.refs import ref_glob_problem
 from pipelinekit.register.settings import RegisterConfig
 from pipelinekit.release.settings import ReleaseConfig
+from pipelinekit.settings_base import Section
+from pipelinekit.sonar.settings import SonarConfig
+from pipelinekit.stage_settings import CoverageConfig, PackageConfig
 
 CONFIG_FILES = ("pyproject.toml", "pipelinekit.toml")
 """Where config is read from, in order: `[tool.pipelinekit]` in pyproject.toml, else the
@@ -26,10 +31,6 @@ change how pip builds them)."""
 
 CITarget = Literal["jenkins", "gitlab"]
 _ALL_TARGETS: tuple[CITarget, ...] = ("jenkins", "gitlab")
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
 class LintConfig(Section):
@@ -53,45 +54,6 @@ class TestConfig(Section):
     args: list[str] = Field(default_factory=list)
     """Extra arguments for pytest (or unittest discovery)."""
     timeout_minutes: int = Field(default=30, ge=1, le=1440)
-
-
-class CoverageConfig(Section):
-    enabled: bool = True
-    threshold: float = Field(default=80.0, ge=0, le=100)
-    """Minimum total coverage in percent; below it the stage fails."""
-
-
-class SonarConfig(Section):
-    enabled: bool = False
-    host_url: str | None = None
-    project_key: str | None = None
-    organization: str | None = None
-    scanner: Literal["sonar-scanner", "pysonar"] = "sonar-scanner"
-    qualitygate_timeout: int = Field(default=300, ge=10, le=3600)
-    credentials_id: str = "sonar-token"
-    """Jenkins credentials id (secret text) holding SONAR_TOKEN."""
-
-
-class DockerConfig(Section):
-    enabled: bool = True
-    gpu: bool | None = None
-    """None: a GPU (CUDA) image when a GPU framework is detected, else a CPU image."""
-    base_image: str | None = None
-    cuda: str = "12.4.1"
-    image: str | None = None
-    """Image repository, e.g. registry.example.com/team/model; default: the project name."""
-    registry: str | None = None
-    credentials_id: str = "docker-registry"
-
-
-class S3Config(Section):
-    enabled: bool = False
-    bucket: str | None = None
-    prefix: str = "artifacts"
-    endpoint_url: str | None = None
-    region: str | None = None
-    addressing_style: Literal["auto", "path", "virtual"] = "auto"
-    credentials_id: str = "aws-credentials"
 
 
 class CIConfig(Section):
@@ -143,6 +105,7 @@ class Config(Section):
     lint: LintConfig = Field(default_factory=LintConfig)
     test: TestConfig = Field(default_factory=TestConfig)
     coverage: CoverageConfig = Field(default_factory=CoverageConfig)
+    package: PackageConfig = Field(default_factory=PackageConfig)
     sonar: SonarConfig = Field(default_factory=SonarConfig)
     docker: DockerConfig = Field(default_factory=DockerConfig)
     s3: S3Config = Field(default_factory=S3Config)
