@@ -211,6 +211,48 @@ def stage(name: str, path: Path) -> None:
     sys.exit(result.exit_code)
 
 
+@cli.command("run")
+@PATH_ARG
+@click.option(
+    "--only", help="Comma-separated job names to run (also jobs limited to branches/tags)."
+)
+@click.option(
+    "--jobs", "-j", "max_jobs", type=int, default=2, show_default=True, help="Jobs run at a time."
+)
+@click.option("--no-cache", is_flag=True, help="Run every job even if its inputs are unchanged.")
+def run_command(path: Path, only: str | None, max_jobs: int, no_cache: bool) -> None:
+    """Run the whole pipeline locally, in parallel where it allows, skipping unchanged jobs."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from pipelinekit.pipeline import plan as run_plan
+    from pipelinekit.project import load_project
+    from pipelinekit.runner import Runner
+
+    project = load_project(path)
+    err = Console(stderr=True, highlight=False)
+    runner = Runner(
+        project,
+        run_plan(project.facts, project.config),
+        jobs=max_jobs,
+        use_cache=not no_cache,
+        progress=lambda job, event: err.print(escape(f"  {job}: {event}")),
+    )
+    names = [n.strip() for n in only.split(",") if n.strip()] if only else None
+    results = runner.run(names)
+    table = Table(title=f"pipelinekit run: {project.facts.name}")
+    for column in ("job", "status", "time", "summary"):
+        table.add_column(column)
+    for result in results:
+        table.add_row(
+            escape(result.name), result.outcome, f"{result.seconds:.1f} s", escape(result.summary)
+        )
+    Console(highlight=False, width=max(100, Console().width)).print(table)
+    if any(r.outcome in ("failed", "blocked") for r in results):
+        sys.exit(1)
+
+
 @cli.command()
 @FORMAT_OPT
 def doctor(fmt: str) -> None:

@@ -61,6 +61,9 @@ class Credential(_Model):
 class Job(_Model):
     name: str
     stage: str
+    runs: str
+    """The pipelinekit stage the job runs (`pipelinekit stage RUNS`); the local runner calls
+    it directly, CI runs it through `script`."""
     script: tuple[str, ...]
     """Shell lines, already quoted for POSIX sh by the planner."""
     needs: tuple[str, ...] = ()
@@ -270,6 +273,7 @@ def _lint_job(facts: ProjectFacts, project_arg: str) -> Job:
     return Job(
         name="lint",
         stage="lint",
+        runs="lint",
         script=(_stage_line("lint", project_arg),),
         reports=(
             Report(kind="codequality", path=_report_path(facts, reports.CODEQUALITY)),
@@ -282,6 +286,7 @@ def _test_job(facts: ProjectFacts, config: Config, project_arg: str) -> Job:
     return Job(
         name="test",
         stage="test",
+        runs="test",
         script=(*_install_project_lines(facts), _stage_line("test", project_arg)),
         reports=(Report(kind="junit", path=_report_path(facts, reports.JUNIT)),),
         timeout_minutes=config.test.timeout_minutes,

@@ -95,7 +95,7 @@ def test_sonar_key_follows_sonar_rules(name: str, key: str) -> None:
 
 
 def test_check_jobs_rejects_bad_graphs() -> None:
-    job = Job(name="a", stage="lint", script=("true",))
+    job = Job(name="a", stage="lint", runs="a", script=("true",))
     with pytest.raises(ConfigError, match="unique"):
         _check_jobs([job, job])
     with pytest.raises(ConfigError, match="needs b"):
@@ -106,8 +106,8 @@ def test_check_jobs_rejects_bad_graphs() -> None:
 
 def test_levels_follow_needs(facts: ProjectFacts) -> None:
     pipeline = plan(facts, Config())
-    later = Job(name="package", stage="build", script=("true",), needs=("lint", "test"))
-    last = Job(name="upload", stage="publish", script=("true",), needs=("package",))
+    later = Job(name="package", stage="build", runs="package", script=("true",), needs=("lint", "test"))
+    last = Job(name="upload", stage="publish", runs="upload", script=("true",), needs=("package",))
     bigger = pipeline.model_copy(update={"jobs": (*pipeline.jobs, later, last)})
     assert [[j.name for j in level] for level in bigger.levels()] == [
         ["lint", "test"],

@@ -30,6 +30,7 @@ def release_jobs() -> tuple[Job, ...]:
     return (
         Job(
             name="sonar",
+            runs="sonar",
             stage="quality",
             script=('"$PIPELINEKIT_VENV/bin/pipelinekit" stage sonar',),
             needs=("test",),
@@ -38,6 +39,7 @@ def release_jobs() -> tuple[Job, ...]:
         ),
         Job(
             name="docker",
+            runs="docker",
             stage="build",
             script=("pipelinekit stage docker",),
             needs=("sonar",),
@@ -53,6 +55,7 @@ def release_jobs() -> tuple[Job, ...]:
         ),
         Job(
             name="release",
+            runs="release",
             stage="release",
             script=("pipelinekit release",),
             needs=("docker",),
@@ -60,6 +63,7 @@ def release_jobs() -> tuple[Job, ...]:
         ),
         Job(
             name="verify",
+            runs="verify",
             stage="release",
             script=("pipelinekit release verify",),
             needs=("docker",),
