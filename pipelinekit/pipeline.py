@@ -61,9 +61,10 @@ class Credential(_Model):
 class Job(_Model):
     name: str
     stage: str
-    runs: str
-    """The pipelinekit stage the job runs (`pipelinekit stage RUNS`); the local runner calls
-    it directly, CI runs it through `script`."""
+    command: tuple[str, ...]
+    """The pipelinekit command the job runs (arguments after `pipelinekit`, paths relative
+    to the repository root): CI runs it as the last line of `script`, the local runner
+    directly."""
     script: tuple[str, ...]
     """Shell lines, already quoted for POSIX sh by the planner."""
     needs: tuple[str, ...] = ()
@@ -74,6 +75,11 @@ class Job(_Model):
     gpu: bool = False
     allow_failure: bool = False
     timeout_minutes: int | None = None
+    full_history: bool = False
+    """The job reads the whole git history and tags (release, Sonar blame). GitLab clones 20
+    commits deep unless told otherwise; a Jenkins checkout is complete by default."""
+    coverage_regex: str | None = None
+    """GitLab `coverage:`: the regex that reads the total from the job log."""
 
 
 class ImageSpec(_Model):
@@ -158,18 +164,15 @@ class Pipeline(_Model):
         return [grouped[d] for d in sorted(grouped)]
 
 
-STAGE_ORDER = ("lint", "test", "quality", "build", "publish", "release")
+STAGE_ORDER = ("verify", "lint", "test", "quality", "build", "publish", "release")
 
 
 def plan(facts: ProjectFacts, config: Config) -> Pipeline:
     """Build the pipeline model for a project from its facts and its configuration."""
-    project_arg = "" if facts.root == "." else " " + shlex.quote(facts.root)
-    jobs: list[Job] = []
-    if config.lint.enabled:
-        jobs.append(_lint_job(facts, project_arg))
-    if config.test.enabled and (config.test.framework or facts.tests.framework):
-        jobs.append(_test_job(facts, config, project_arg))
-    _check_jobs(jobs)
+    from pipelinekit.jobs import plan_jobs
+
+    jobs = plan_jobs(facts, config)
+    check_jobs(jobs)
     used = {job.stage for job in jobs}
     return Pipeline(
         name=facts.name,
@@ -219,7 +222,7 @@ def _image_spec(facts: ProjectFacts, config: Config) -> ImageSpec:
         gpu=gpu,
         python_version=facts.python_version,
         install_python=install_python,
-        requirement_files=tuple(p for p in facts.dependency_files if _is_pip_requirements(p)),
+        requirement_files=tuple(p for p in facts.dependency_files if is_pip_requirements(p)),
         copied_files=tuple(p for p in facts.dependency_files if p.endswith(".txt")),
         pyproject_dependencies=facts.build_system != "none"
         and facts.config_file == "pyproject.toml",
@@ -260,63 +263,18 @@ def _setup_lines(config: Config) -> tuple[str, ...]:
     )
 
 
-def _report_path(facts: ProjectFacts, name: str) -> str:
-    prefix = "" if facts.root == "." else facts.root.rstrip("/") + "/"
-    return f"{prefix}{reports.REPORTS_DIR}/{name}"
-
-
-def _stage_line(name: str, project_arg: str) -> str:
-    return f'"{VENV_BIN}/pipelinekit" stage {name}{project_arg}'
-
-
-def _lint_job(facts: ProjectFacts, project_arg: str) -> Job:
-    return Job(
-        name="lint",
-        stage="lint",
-        runs="lint",
-        script=(_stage_line("lint", project_arg),),
-        reports=(
-            Report(kind="codequality", path=_report_path(facts, reports.CODEQUALITY)),
-            Report(kind="sarif", path=_report_path(facts, reports.SARIF)),
-        ),
-    )
-
-
-def _test_job(facts: ProjectFacts, config: Config, project_arg: str) -> Job:
-    return Job(
-        name="test",
-        stage="test",
-        runs="test",
-        script=(*_install_project_lines(facts), _stage_line("test", project_arg)),
-        reports=(Report(kind="junit", path=_report_path(facts, reports.JUNIT)),),
-        timeout_minutes=config.test.timeout_minutes,
-    )
-
-
-def _install_project_lines(facts: ProjectFacts) -> tuple[str, ...]:
-    """Install the project and its requirements into the job's venv before its tests run."""
-    pip = f'"{VENV_BIN}/python" -m pip install --quiet'
-    base = "" if facts.root == "." else facts.root.rstrip("/") + "/"
-    lines = [
-        f"{pip} -r {shlex.quote(base + path)}"
-        for path in facts.dependency_files
-        if _is_pip_requirements(path)
-    ]
-    if facts.build_system != "none":
-        lines.append(f"{pip} -e {shlex.quote(facts.root if facts.root != '.' else '.')}")
-    return tuple(lines)
-
-
-def _is_pip_requirements(path: str) -> bool:
+def is_pip_requirements(path: str) -> bool:
     """requirements*.txt files pip can install; included `-r` files and constraints are not
     listed separately (pip follows the includes)."""
     name = path.rsplit("/", 1)[-1]
     return name.startswith("requirements") and name.endswith(".txt") and "/" not in path
 
 
-def _check_jobs(jobs: Iterable[Job]) -> None:
-    """Jobs must be unique, in dependency order and name only known stages (no cycles)."""
-    seen: set[str] = set()
+def check_jobs(jobs: Iterable[Job]) -> None:
+    """Jobs must be unique, in dependency order, in known stages, and may only need jobs that
+    are in every pipeline they are in (a tag-only job may need an always-job, not the reverse),
+    or GitLab rejects the pipeline."""
+    seen: dict[str, Job] = {}
     for job in jobs:
         if job.name in seen:
             raise ConfigError(f"Two jobs are named {job.name!r}; job names must be unique.")
@@ -326,9 +284,15 @@ def _check_jobs(jobs: Iterable[Job]) -> None:
                 f"Job {job.name!r} needs {', '.join(missing)}, which is not planned before it; "
                 "enable that stage or drop the dependency."
             )
+        narrower = [n for n in job.needs if seen[n].rules and seen[n].rules != job.rules]
+        if narrower:
+            raise ConfigError(
+                f"Job {job.name!r} needs {', '.join(narrower)}, which runs in fewer pipelines "
+                "than it does."
+            )
         if job.stage not in STAGE_ORDER:
             raise ConfigError(f"Job {job.name!r} names unknown stage {job.stage!r}.")
-        seen.add(job.name)
+        seen[job.name] = job
 
 
 def describe(pipeline: Pipeline) -> str:

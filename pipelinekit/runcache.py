@@ -1,6 +1,6 @@
 """The local runner's cache: a job whose inputs did not change since it last passed is skipped.
 
-A job's key hashes what can change its result: the stage it runs, pipelinekit's version, the
+A job's key hashes what can change its result: the command it runs, pipelinekit's version, the
 effective config, the versions of the tools it calls, and the content of the project's files.
 File contents are hashed once and remembered by (size, mtime, inode), so an unchanged tree
 costs a `stat` per file, not a read.
@@ -108,9 +108,15 @@ class RunCache:
         self.data["files"] = fresh
         return outer.hexdigest()
 
-    def key(self, job: str, runs: str, tree: str, config: dict[str, Any]) -> str:
+    def key(self, job: str, command: tuple[str, ...], tree: str, config: dict[str, Any]) -> str:
         payload = json.dumps(
-            {"job": job, "runs": runs, "tree": tree, "config": config, "tools": tool_versions()},
+            {
+                "job": job,
+                "command": command,
+                "tree": tree,
+                "config": config,
+                "tools": tool_versions(),
+            },
             sort_keys=True,
         )
         return hashlib.sha256(payload.encode()).hexdigest()

@@ -1,10 +1,11 @@
 """`pipelinekit run`: the planned jobs on this machine, as CI would run them.
 
-Jobs start as soon as the jobs they need have passed, up to `jobs` at a time; each runs
-`python -m pipelinekit stage NAME` in its own process (what CI runs, and a clean way to stop
-it on Ctrl-C), with its output in `.pipelinekit/logs/JOB.log`. Jobs limited to branches,
-tags or merge requests (release, publish) only run when named with `only`. A job whose
-inputs are unchanged since it last passed is not run again (see runcache).
+Jobs start as soon as the jobs they need have passed, up to `jobs` at a time; each runs its
+pipelinekit command (`python -m pipelinekit stage NAME`) in its own process (what CI runs,
+and a clean way to stop it on Ctrl-C), with its output in `.pipelinekit/logs/JOB.log`.
+Jobs limited to branches, tags or merge requests (release, publish) only run when named
+with `only`. A job whose inputs are unchanged since it last passed is not run again
+(see runcache).
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ class Runner:
                             pending.remove(job)
                         elif all(n in results for n in needs) and len(futures) < self.max_jobs:
                             pending.remove(job)
-                            key = self.cache.key(job.name, job.runs, tree, config)
+                            key = self.cache.key(job.name, job.command, tree, config)
                             futures[pool.submit(self._run_job, job, key)] = job.name
                     if not futures:
                         continue
@@ -128,11 +129,15 @@ class Runner:
         self.progress(job.name, "started")
         log_path = self.project.project_dir / LOG_DIR / f"{job.name}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        argv = [sys.executable, "-m", "pipelinekit", "stage", job.runs, str(self.project.repo)]
+        argv = [sys.executable, "-m", "pipelinekit", *job.command]
         start = time.perf_counter()
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                argv,
+                cwd=self.project.repo,  # job commands name paths relative to the repository
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
             self.running[job.name] = _Running(process, start)
             code = process.wait()

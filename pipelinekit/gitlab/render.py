@@ -79,8 +79,12 @@ def _job(pipeline: Pipeline, job: Job) -> dict[str, Any]:
         out["tags"] = list(pipeline.gitlab_gpu_tags) or list(pipeline.gitlab_tags)
     if job.rules:
         out["rules"] = [_rule(rule, pipeline.default_branch) for rule in job.rules]
+    if job.full_history:
+        out["variables"] = {"GIT_DEPTH": "0", "GIT_FETCH_EXTRA_FLAGS": "--prune --quiet --tags"}
     if job.timeout_minutes:
         out["timeout"] = f"{job.timeout_minutes} minutes"
+    if job.coverage_regex:
+        out["coverage"] = f"/{job.coverage_regex}/"
     if job.allow_failure:
         out["allow_failure"] = True
     out["script"] = list(job.script)

@@ -8,7 +8,7 @@ from pipelinekit import __version__
 from pipelinekit.config import Config, parse_config
 from pipelinekit.errors import ConfigError
 from pipelinekit.facts import ProjectFacts, TestFacts
-from pipelinekit.pipeline import Job, _check_jobs, describe, plan, sonar_project_key
+from pipelinekit.pipeline import Job, Rule, check_jobs, describe, plan, sonar_project_key
 
 
 def test_plan_lint_and_test_run_in_parallel(facts: ProjectFacts) -> None:
@@ -94,20 +94,32 @@ def test_sonar_key_follows_sonar_rules(name: str, key: str) -> None:
     assert sonar_project_key(name) == key
 
 
-def test_check_jobs_rejects_bad_graphs() -> None:
-    job = Job(name="a", stage="lint", runs="a", script=("true",))
+def testcheck_jobs_rejects_bad_graphs() -> None:
+    job = Job(name="a", stage="lint", command=("stage", "a"), script=("true",))
     with pytest.raises(ConfigError, match="unique"):
-        _check_jobs([job, job])
+        check_jobs([job, job])
     with pytest.raises(ConfigError, match="needs b"):
-        _check_jobs([job.model_copy(update={"needs": ("b",)})])
+        check_jobs([job.model_copy(update={"needs": ("b",)})])
     with pytest.raises(ConfigError, match="unknown stage"):
-        _check_jobs([job.model_copy(update={"stage": "nope"})])
+        check_jobs([job.model_copy(update={"stage": "nope"})])
 
 
 def test_levels_follow_needs(facts: ProjectFacts) -> None:
     pipeline = plan(facts, Config())
-    later = Job(name="package", stage="build", runs="package", script=("true",), needs=("lint", "test"))
-    last = Job(name="upload", stage="publish", runs="upload", script=("true",), needs=("package",))
+    later = Job(
+        name="package",
+        stage="build",
+        command=("stage", "package"),
+        script=("true",),
+        needs=("lint", "test"),
+    )
+    last = Job(
+        name="upload",
+        stage="publish",
+        command=("stage", "upload"),
+        script=("true",),
+        needs=("package",),
+    )
     bigger = pipeline.model_copy(update={"jobs": (*pipeline.jobs, later, last)})
     assert [[j.name for j in level] for level in bigger.levels()] == [
         ["lint", "test"],
@@ -123,3 +135,78 @@ def test_describe_shows_steps_and_reports(facts: ProjectFacts) -> None:
     assert text.startswith("pipeline churn-model (python 3.11, python:3.11-slim)\n")
     assert "step 1 (parallel)" in text
     assert "report junit: .pipelinekit/reports/junit.xml" in text
+
+
+def with_stages(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+    monkeypatch.setattr("pipelinekit.stages.implemented", lambda: ("lint", "test", *names))
+
+
+def test_full_pipeline_graph(monkeypatch: pytest.MonkeyPatch, facts: ProjectFacts) -> None:
+    with_stages(monkeypatch, "sonar", "package", "upload")
+    config = parse_config(
+        {
+            "coverage": {"enabled": False},
+            "sonar": {"enabled": True},
+            "s3": {"enabled": True, "bucket": "b"},
+            "release": {"release_job": "auto", "tag_format": "release-{version}"},
+        },
+        source="p",
+    )
+    pipeline = plan(facts.model_copy(update={"is_git": True}), config)
+    graph = {job.name: (job.stage, job.needs) for job in pipeline.jobs}
+    assert graph == {
+        "lint": ("lint", ()),
+        "test": ("test", ()),
+        "sonar": ("quality", ("lint", "test")),
+        "release-verify": ("verify", ()),
+        "package": ("build", ("lint", "test", "sonar")),
+        "upload": ("publish", ("package", "release-verify")),
+        "release": ("release", ("lint", "test", "sonar")),
+    }
+    assert pipeline.stages == ("verify", "lint", "test", "quality", "build", "publish", "release")
+    sonar = pipeline.job("sonar")
+    assert sonar.credentials[0].variable == "SONAR_TOKEN" and sonar.full_history
+    upload = pipeline.job("upload")
+    assert upload.rules[0].kind == "tag" and upload.rules[0].pattern == "release-*"
+    assert (upload.credentials[0].variable, upload.credentials[0].password_variable) == (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    )
+    release = pipeline.job("release")
+    assert release.rules == (Rule(kind="default_branch", manual=False),)
+    assert release.command == ("release",)
+    assert pipeline.job("release-verify").command == ("release", "verify")
+    assert pipeline.job("package").artifacts == ("dist/",)
+
+
+def test_subfolder_commands_carry_the_path(
+    monkeypatch: pytest.MonkeyPatch, facts: ProjectFacts
+) -> None:
+    with_stages(monkeypatch, "package")
+    sub = facts.model_copy(update={"root": "ml", "is_git": True})
+    pipeline = plan(sub, Config())
+    assert pipeline.job("package").command == ("stage", "package", "ml")
+    assert pipeline.job("package").artifacts == ("ml/dist/",)
+    assert pipeline.job("release-verify").command == ("release", "verify", "--path", "ml")
+    assert pipeline.job("release").command == ("release", "ml")
+
+
+def test_jobs_not_planned_without_module_or_metadata(
+    monkeypatch: pytest.MonkeyPatch, facts: ProjectFacts
+) -> None:
+    config = parse_config({"sonar": {"enabled": True}, "s3": {"enabled": True}}, source="p")
+    names = [job.name for job in plan(facts, config).jobs]
+    assert names == ["lint", "test"]  # no sonar/upload modules, not a git repo: no release
+    with_stages(monkeypatch, "package", "upload")
+    bare = facts.model_copy(update={"build_system": "none"})
+    assert [job.name for job in plan(bare, config).jobs] == ["lint", "test"]
+
+
+def test_need_on_a_narrower_job_is_rejected() -> None:
+    tag_only = Job(
+        name="a", stage="verify", command=("x",), script=("x",), rules=(Rule(kind="tag"),)
+    )
+    always = Job(name="b", stage="build", command=("x",), script=("x",), needs=("a",))
+    with pytest.raises(ConfigError, match="runs in fewer pipelines"):
+        check_jobs([tag_only, always])
+    check_jobs([tag_only, always.model_copy(update={"rules": (Rule(kind="tag"),)})])

@@ -30,7 +30,7 @@ def release_jobs() -> tuple[Job, ...]:
     return (
         Job(
             name="sonar",
-            runs="sonar",
+            command=("stage", "sonar"),
             stage="quality",
             script=('"$PIPELINEKIT_VENV/bin/pipelinekit" stage sonar',),
             needs=("test",),
@@ -39,7 +39,7 @@ def release_jobs() -> tuple[Job, ...]:
         ),
         Job(
             name="docker",
-            runs="docker",
+            command=("stage", "docker"),
             stage="build",
             script=("pipelinekit stage docker",),
             needs=("sonar",),
@@ -55,7 +55,7 @@ def release_jobs() -> tuple[Job, ...]:
         ),
         Job(
             name="release",
-            runs="release",
+            command=("stage", "release"),
             stage="release",
             script=("pipelinekit release",),
             needs=("docker",),
@@ -63,7 +63,7 @@ def release_jobs() -> tuple[Job, ...]:
         ),
         Job(
             name="verify",
-            runs="verify",
+            command=("stage", "verify"),
             stage="release",
             script=("pipelinekit release verify",),
             needs=("docker",),

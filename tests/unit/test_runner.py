@@ -75,7 +75,9 @@ def test_deleted_report_invalidates_cache(tmp_path: Path) -> None:
 def test_failure_blocks_dependants_and_is_not_cached(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "calc", test_body="assert add(1, 2) == 4")
     runner = runner_for(root)
-    later = Job(name="package", stage="build", runs="lint", script=("true",), needs=("test",))
+    later = Job(
+        name="package", stage="build", command=("stage", "lint"), script=("true",), needs=("test",)
+    )
     runner.pipeline = runner.pipeline.model_copy(update={"jobs": (*runner.pipeline.jobs, later)})
     results = {r.name: r for r in runner.run()}
     assert results["test"].outcome == "failed"
@@ -99,7 +101,11 @@ def test_jobs_with_rules_run_only_when_named(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "calc")
     runner = runner_for(root)
     tagged = Job(
-        name="verify", stage="release", runs="lint", script=("true",), rules=(Rule(kind="tag"),)
+        name="verify",
+        stage="release",
+        command=("stage", "lint"),
+        script=("true",),
+        rules=(Rule(kind="tag"),),
     )
     runner.pipeline = runner.pipeline.model_copy(update={"jobs": (*runner.pipeline.jobs, tagged)})
     assert [j.name for j in runner.select(None)] == ["lint", "test"]

@@ -1,0 +1,182 @@
+"""The planner's job builders: which jobs a project gets, what each runs, needs, reports and
+which secrets it binds. One function per job; `plan_jobs` orders them by dependency.
+
+A job is planned only when its stage is enabled in the config, makes sense for the project
+(no test job without tests, no package job without packaging metadata) and has a module in
+pipelinekit.stages, so a generated CI file never calls a command that does not exist.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from pipelinekit import reports, stages
+from pipelinekit.config import Config
+from pipelinekit.facts import ProjectFacts
+from pipelinekit.pipeline import VENV_BIN, Credential, Job, Report, Rule, is_pip_requirements
+
+
+class _Planner:
+    def __init__(self, facts: ProjectFacts, config: Config) -> None:
+        self.facts = facts
+        self.config = config
+        self.available = set(stages.implemented())
+        self.prefix = "" if facts.root == "." else facts.root.rstrip("/") + "/"
+        self.path_args: tuple[str, ...] = () if facts.root == "." else (facts.root,)
+
+    def report(self, kind: str, name: str) -> Report:
+        return Report(kind=kind, path=f"{self.prefix}{reports.REPORTS_DIR}/{name}")  # type: ignore[arg-type]
+
+    def job(self, name: str, stage: str, command: tuple[str, ...], **fields: object) -> Job:
+        """A job whose script is `setup` lines, then the pipelinekit command, shell-quoted."""
+        setup: tuple[str, ...] = fields.pop("setup", ())  # type: ignore[assignment]
+        line = f'"{VENV_BIN}/pipelinekit" ' + shlex.join(command)
+        return Job(name=name, stage=stage, command=command, script=(*setup, line), **fields)  # type: ignore[arg-type]
+
+    def stage_command(self, name: str) -> tuple[str, ...]:
+        return ("stage", name, *self.path_args)
+
+    def install_project(self) -> tuple[str, ...]:
+        """Install the project and its requirements into the job's venv (test-like jobs)."""
+        pip = f'"{VENV_BIN}/python" -m pip install --quiet'
+        lines = [
+            f"{pip} -r {shlex.quote(self.prefix + path)}"
+            for path in self.facts.dependency_files
+            if is_pip_requirements(path)
+        ]
+        if self.facts.build_system != "none":
+            lines.append(f"{pip} -e {shlex.quote(self.facts.root)}")
+        return tuple(lines)
+
+    def tag_rule(self) -> Rule:
+        from pipelinekit.release.settings import protected_tag_pattern
+
+        return Rule(kind="tag", pattern=protected_tag_pattern(self.config.release.tag_format))
+
+    # --- the jobs --------------------------------------------------------------------------
+
+    def lint(self) -> Job | None:
+        if not self.config.lint.enabled:
+            return None
+        return self.job(
+            "lint",
+            "lint",
+            self.stage_command("lint"),
+            reports=(
+                self.report("codequality", reports.CODEQUALITY),
+                self.report("sarif", reports.SARIF),
+            ),
+        )
+
+    def test(self) -> Job | None:
+        if not (
+            self.config.test.enabled and (self.config.test.framework or self.facts.tests.framework)
+        ):
+            return None
+        measured = self.config.coverage.enabled and "coverage" in self.available
+        found: list[Report] = [self.report("junit", reports.JUNIT)]
+        regex = None
+        if measured:
+            found.append(self.report("cobertura", reports.COBERTURA))
+            regex = str(stages.get("coverage").COVERAGE_REGEX)  # type: ignore[attr-defined]
+        return self.job(
+            "test",
+            "test",
+            self.stage_command("coverage" if measured else "test"),
+            setup=self.install_project(),
+            reports=tuple(found),
+            timeout_minutes=self.config.test.timeout_minutes,
+            coverage_regex=regex,
+        )
+
+    def sonar(self, needs: tuple[str, ...]) -> Job | None:
+        if not (self.config.sonar.enabled and "sonar" in self.available):
+            return None
+        token = Credential(
+            id=self.config.sonar.credentials_id, kind="secret_text", variable="SONAR_TOKEN"
+        )
+        return self.job(
+            "sonar",
+            "quality",
+            self.stage_command("sonar"),
+            needs=needs,
+            credentials=(token,),
+            full_history=True,
+        )
+
+    def package(self, needs: tuple[str, ...]) -> Job | None:
+        if not (
+            self.config.package.enabled
+            and "package" in self.available
+            and self.facts.build_system != "none"
+        ):
+            return None
+        return self.job(
+            "package",
+            "build",
+            self.stage_command("package"),
+            needs=needs,
+            artifacts=(f"{self.prefix}dist/",),
+        )
+
+    def verify(self) -> Job | None:
+        if not (self.config.release.enabled and self.facts.is_git):
+            return None
+        return self.job(
+            "release-verify",
+            "verify",
+            ("release", "verify", *(("--path", self.facts.root) if self.path_args else ())),
+            rules=(self.tag_rule(),),
+            full_history=True,
+        )
+
+    def upload(self, needs: tuple[str, ...]) -> Job | None:
+        if not (self.config.s3.enabled and "upload" in self.available):
+            return None
+        keys = Credential(
+            id=self.config.s3.credentials_id,
+            kind="username_password",
+            variable="AWS_ACCESS_KEY_ID",
+            password_variable="AWS_SECRET_ACCESS_KEY",
+        )
+        return self.job(
+            "upload",
+            "publish",
+            self.stage_command("upload"),
+            needs=needs,
+            rules=(self.tag_rule(),),
+            credentials=(keys,),
+        )
+
+    def release(self, needs: tuple[str, ...]) -> Job | None:
+        if not (self.config.release.enabled and self.facts.is_git):
+            return None
+        manual = self.config.release.release_job == "manual"
+        return self.job(
+            "release",
+            "release",
+            ("release", *self.path_args),
+            needs=needs,
+            rules=(Rule(kind="default_branch", manual=manual),),
+            full_history=True,
+        )
+
+
+def plan_jobs(facts: ProjectFacts, config: Config) -> list[Job]:
+    """Every job for this project, each after the jobs it needs."""
+    planner = _Planner(facts, config)
+    jobs: list[Job] = []
+
+    def add(job: Job | None) -> tuple[str, ...]:
+        if job is None:
+            return ()
+        jobs.append(job)
+        return (job.name,)
+
+    checks = add(planner.lint()) + add(planner.test())
+    gate = checks + add(planner.sonar(needs=checks))
+    verified = add(planner.verify())
+    built = add(planner.package(needs=gate))
+    add(planner.upload(needs=built + verified) if built else None)
+    add(planner.release(needs=gate))
+    return jobs
