@@ -25,7 +25,8 @@ done
 if ((${#missing_apt[@]} == 0)); then
   log "apt: ${apt_packages[*]} already installed"
 elif [[ "$(id -u)" != 0 ]]; then
-  log "apt: NOT root, cannot install: ${missing_apt[*]} (tests needing them will skip, or fail with CI=true)"
+  log "apt: NOT root, cannot install: ${missing_apt[*]}"
+  log "apt: tests that need them will skip (or fail, with CI=true)"
 else
   log "apt: installing ${missing_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -71,7 +72,8 @@ fi
 # and dev extras is satisfied; any change to pyproject.toml forces a reinstall via the stamp.
 cd "$repo_root"
 stamp="${tools_dir}/pip-install.stamp"
-want_stamp="$(python -c 'import sys; print(sys.executable)') $(sha256sum pyproject.toml | cut -d' ' -f1)"
+python_exe="$(python -c 'import sys; print(sys.executable)')"
+want_stamp="${python_exe} $(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want_stamp" ]] &&
   python -I - "$repo_root" <<'PY'; then
 import importlib.metadata as md

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tempfile
 from collections.abc import Iterable
@@ -33,7 +34,7 @@ def hadolint(
             [*args, *extra_args, "-"],
             input=dockerfile_text,
             cwd=tmp,
-            env={**tools.java_env(), "XDG_CONFIG_HOME": tmp, "HOME": tmp},
+            env={**os.environ, "XDG_CONFIG_HOME": tmp, "HOME": tmp},
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -24,47 +24,51 @@ import org.codehaus.groovy.control.messages.SyntaxErrorMessage
 }
 
 /** A name the pipeline reads but nobody defined: env.X, params.X, WORKSPACE, scm, any. */
-class Ref {
+class UnboundName {
     private final String refPath
 
-    Ref(String refPath) { this.refPath = refPath }
+    UnboundName(String refPath) { this.refPath = refPath }
 
     String refPath() { refPath }
 
-    Object getProperty(String name) { new Ref(refPath + '.' + name) }
+    Object getProperty(String name) { new UnboundName(refPath + '.' + name) }
 
-    void setProperty(String name, Object value) { Rec.assign(refPath + '.' + name, value) }
+    void setProperty(String name, Object value) { Recorder.assign(refPath + '.' + name, value) }
 
-    Object getAt(Object key) { new Ref(refPath + '.' + key) }
+    Object getAt(Object key) { new UnboundName(refPath + '.' + key) }
 
-    void putAt(Object key, Object value) { Rec.assign(refPath + '.' + key, value) }
+    void putAt(Object key, Object value) { Recorder.assign(refPath + '.' + key, value) }
 
-    Object methodMissing(String name, Object args) { new Ref(refPath + '.' + name + '()') }
+    Object methodMissing(String name, Object args) { new UnboundName(refPath + '.' + name + '()') }
 
     boolean asBoolean() { true }
 
     String toString() { '${' + refPath + '}' }
 }
 
-/** One recorded method call; also the value a call returns, e.g. logRotator(...) as an argument. */
-class Node {
+/** One recorded call; also what the call returns, e.g. logRotator(...) used as an argument. */
+class RecordedCall {
     String name
     List args = []
-    List<Node> children = []
+    List<RecordedCall> children = []
     Integer line
 
-    Object methodMissing(String method, Object args) { new Ref(name + '().' + method + '()') }
+    Object methodMissing(String method, Object args) {
+        new UnboundName(name + '().' + method + '()')
+    }
 
-    Map toJson() { [name: name, args: args, children: children.collect { it.toJson() }, line: line] }
+    Map toJson() {
+        [name: name, args: args, children: children.collect { it.toJson() }, line: line]
+    }
 
     String toString() { '${' + name + '()}' }
 }
 
-class Rec {
-    static List<Node> stack = []
+class Recorder {
+    static List<RecordedCall> stack = []
     static String scriptFile
 
-    static Node current() { stack[stack.size() - 1] }
+    static RecordedCall current() { stack[stack.size() - 1] }
 
     static Integer currentLine() {
         StackTraceElement frame = new Throwable().stackTrace.find {
@@ -79,7 +83,7 @@ class Rec {
         if (args && args[-1] instanceof Closure) {
             body = (Closure) args.remove(args.size() - 1)
         }
-        Node node = new Node(name: name, line: currentLine())
+        RecordedCall node = new RecordedCall(name: name, line: currentLine())
         node.args = args.collect { encode(it) }
         current().children.add(node)
         if (body != null) {
@@ -89,10 +93,12 @@ class Rec {
     }
 
     static void assign(String name, Object value) {
-        current().children.add(new Node(name: '=', args: [name, encode(value)], line: currentLine()))
+        RecordedCall node = new RecordedCall(name: '=', args: [name, encode(value)])
+        node.line = currentLine()
+        current().children.add(node)
     }
 
-    static void runInside(Node node, Closure body) {
+    static void runInside(RecordedCall node, Closure body) {
         stack.add(node)
         try {
             body.call()
@@ -110,15 +116,15 @@ class Rec {
             // Kept apart from plain strings so tests can tell '${x}' (literal) from "${x}".
             return [gstring: v.toString(), values: v.values.collect { encode(it) }]
         }
-        if (v instanceof Ref) {
+        if (v instanceof UnboundName) {
             return [ref: v.refPath()]
         }
-        if (v instanceof Node) {
+        if (v instanceof RecordedCall) {
             stack.each { parent -> parent.children.removeAll { it.is(v) } }
             return [call: v.name, args: v.args, children: v.children.collect { it.toJson() }]
         }
         if (v instanceof Closure) {
-            Node holder = new Node(name: '{}')
+            RecordedCall holder = new RecordedCall(name: '{}')
             runInside(holder, v)
             return [closure: holder.children.collect { it.toJson() }]
         }
@@ -137,30 +143,30 @@ class Rec {
 
 /** Base class of the recorded script: every unknown method or property is recorded. */
 abstract class RecorderScript extends Script {
-    Object methodMissing(String name, Object args) { Rec.call(name, (Object[]) args) }
+    Object methodMissing(String name, Object args) { Recorder.call(name, (Object[]) args) }
 
     Object getProperty(String name) {
         try {
             return super.getProperty(name)
         } catch (MissingPropertyException ignored) {
-            return new Ref(name)
+            return new UnboundName(name)
         }
     }
 
     void setProperty(String name, Object value) {
-        Rec.assign(name, value)
+        Recorder.assign(name, value)
         super.setProperty(name, value)
     }
 
     // Methods Script or Object already has; record them instead of printing or sleeping.
-    void println(Object value) { Rec.call('println', [value] as Object[]) }
+    void println(Object value) { Recorder.call('println', [value] as Object[]) }
 
-    void print(Object value) { Rec.call('print', [value] as Object[]) }
+    void print(Object value) { Recorder.call('print', [value] as Object[]) }
 
     // Both overloads: Groovy prefers the DGM sleep(long) (milliseconds) over sleep(Object).
-    Object sleep(long value) { Rec.call('sleep', [value] as Object[]) }
+    Object sleep(long value) { Recorder.call('sleep', [value] as Object[]) }
 
-    Object sleep(Object value) { Rec.call('sleep', [value] as Object[]) }
+    Object sleep(Object value) { Recorder.call('sleep', [value] as Object[]) }
 }
 
 Map errorOf(Throwable e, String fileName) {
@@ -193,8 +199,8 @@ CompilerConfiguration configFor(boolean recording) {
 // Inside a closure, `sleep 5` resolves to the closure's own DGM sleep (milliseconds) before the
 // script is asked, so record it on Closure itself too.
 ExpandoMetaClass.enableGlobally()
-Closure.metaClass.sleep = { long value -> Rec.call('sleep', [value] as Object[]) }
-Closure.metaClass.sleep = { Object value -> Rec.call('sleep', [value] as Object[]) }
+Closure.metaClass.sleep = { long value -> Recorder.call('sleep', [value] as Object[]) }
+Closure.metaClass.sleep = { Object value -> Recorder.call('sleep', [value] as Object[]) }
 
 Map request = (Map) new JsonSlurper().parse(new File(args[0]))
 boolean recording = request.mode == 'record'
@@ -208,9 +214,9 @@ for (Map item : (List<Map>) request.files) {
         GroovyShell shell = new GroovyShell(loader, new Binding(), configFor(recording))
         Script script = shell.parse(file)
         if (recording) {
-            Node root = new Node(name: '<script>')
-            Rec.stack = [root]
-            Rec.scriptFile = file.name
+            RecordedCall root = new RecordedCall(name: '<script>')
+            Recorder.stack = [root]
+            Recorder.scriptFile = file.name
             script.run()
             if (item.invoke != null) {
                 // A shared-library step (vars/NAME.groovy) does its work in call(...).
