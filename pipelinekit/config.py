@@ -34,7 +34,10 @@ _ALL_TARGETS: tuple[CITarget, ...] = ("jenkins", "gitlab")
 
 
 class LintConfig(Section):
+    """The lint stage: ruff check (and format check) with the repository's own ruff config."""
+
     enabled: bool = True
+    """Plan a lint job."""
     format_check: bool = True
     """Also run `ruff format --check`."""
     paths: list[str] | None = None
@@ -44,9 +47,12 @@ class LintConfig(Section):
 
 
 class TestConfig(Section):
+    """The test stage: pytest, or unittest when that is what the repository uses."""
+
     __test__ = False
 
     enabled: bool = True
+    """Plan a test job (only when the repository has tests or `framework` is set)."""
     framework: Literal["pytest", "unittest"] | None = None
     """Override the detected test framework."""
     paths: list[str] | None = None
@@ -54,11 +60,16 @@ class TestConfig(Section):
     args: list[str] = Field(default_factory=list)
     """Extra arguments for pytest (or unittest discovery)."""
     timeout_minutes: int = Field(default=30, ge=1, le=1440)
+    """The test job's time limit; a hanging test fails the stage."""
 
 
 class CIConfig(Section):
+    """What is generated and how every CI job gets pipelinekit."""
+
     targets: list[CITarget] = Field(default_factory=lambda: list(_ALL_TARGETS))
+    """The CI systems to generate files for (`init --ci` sets this)."""
     default_branch: str = "main"
+    """The branch releases are made from."""
     branches: list[str] = Field(default_factory=lambda: ["main", "develop", "release/*"])
     """Branch globs that get pipelines besides merge requests and tags."""
     pipelinekit_spec: str | None = None
@@ -68,6 +79,7 @@ class CIConfig(Section):
     image: str | None = None
     """A container image for the jobs; default: python:<detected version>-slim."""
     timeout_minutes: int = Field(default=60, ge=1, le=1440)
+    """The whole pipeline's time limit."""
 
     @field_validator("default_branch")
     @classmethod
@@ -88,17 +100,25 @@ class CIConfig(Section):
 
 
 class JenkinsConfig(Section):
+    """The generated Jenkinsfile."""
+
     agent_label: str | None = None
     """`agent { label ... }`; None runs in a docker agent with the CI image."""
     gpu_agent_label: str = "gpu"
+    """The agent label of nodes with GPUs (jobs that need one run there, `--gpus all`)."""
     keep_builds: int = Field(default=20, ge=1, le=1000)
+    """buildDiscarder: how many builds Jenkins keeps."""
 
 
 class GitLabConfig(Section):
+    """The generated .gitlab-ci.yml."""
+
     tags: list[str] = Field(default_factory=list)
     """Runner tags for every job."""
     gpu_tags: list[str] = Field(default_factory=lambda: ["gpu"])
+    """Runner tags of jobs that need a GPU."""
     interruptible: bool = True
+    """A newer pipeline on the same branch cancels this one."""
 
 
 class Config(Section):
