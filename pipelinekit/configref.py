@@ -77,7 +77,9 @@ def _section(model: type[BaseModel], path: str, out: list[str]) -> None:
             nested.append((f"{path}.{key}", sub))
             continue
         description = " ".join((field.description or "").split()).replace("|", "\\|")
-        rows.append(f"| `{key}` | {_type_name(field.annotation)} | {_default(field)} | {description} |")
+        rows.append(
+            f"| `{key}` | {_type_name(field.annotation)} | {_default(field)} | {description} |"
+        )
         if sub is not None:  # a list/table of tables: document the item's keys too
             nested.append((f"{path}.{key}[]", sub))
     if rows:

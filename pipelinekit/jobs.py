@@ -102,6 +102,7 @@ class _Planner:
             needs=needs,
             credentials=(token,),
             full_history=True,
+            reports=(self.report("sonar", "sonar-qualitygate.json"),),
         )
 
     def package(self, needs: tuple[str, ...]) -> Job | None:

@@ -24,7 +24,7 @@ VENV = ".pipelinekit/venv"
 VENV_BIN = "$PIPELINEKIT_VENV/bin"
 
 RuleKind = Literal["branch", "default_branch", "merge_request", "tag"]
-ReportKind = Literal["junit", "codequality", "sarif", "cobertura"]
+ReportKind = Literal["junit", "codequality", "sarif", "cobertura", "sonar"]
 CredentialKind = Literal["secret_text", "username_password"]
 
 
@@ -186,7 +186,7 @@ def plan(facts: ProjectFacts, config: Config) -> Pipeline:
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             "PYTHONUNBUFFERED": "1",
         },
-        setup=_setup_lines(config),
+        setup=_setup_lines(config, jobs),
         stages=tuple(s for s in STAGE_ORDER if s in used),
         jobs=tuple(jobs),
         timeout_minutes=config.ci.timeout_minutes,
@@ -254,8 +254,22 @@ def _sonar_spec(facts: ProjectFacts, config: Config) -> SonarSpec:
     )
 
 
-def _setup_lines(config: Config) -> tuple[str, ...]:
-    spec = config.ci.pipelinekit_spec or f"pipelinekit[lint,test]=={__version__}"
+EXTRAS_BY_STAGE = {
+    "lint": "lint",
+    "test": "test",
+    "coverage": "test",
+    "package": "package",
+    "upload": "s3",
+    "docker": "docker",
+}
+"""The pipelinekit extra each stage's tools come from, so CI installs only what it runs."""
+
+
+def _setup_lines(config: Config, jobs: Iterable[Job]) -> tuple[str, ...]:
+    stage_names = {job.command[1] for job in jobs if job.command[:1] == ("stage",)}
+    extras = sorted({EXTRAS_BY_STAGE[name] for name in stage_names if name in EXTRAS_BY_STAGE})
+    pinned = f"pipelinekit[{','.join(extras)}]" if extras else "pipelinekit"
+    spec = config.ci.pipelinekit_spec or f"{pinned}=={__version__}"
     index = f" --index-url {shlex.quote(config.ci.index_url)}" if config.ci.index_url else ""
     return (
         'python3 -m venv "$PIPELINEKIT_VENV"',

@@ -137,16 +137,39 @@ def _first_nonempty(text: str | None) -> str:
     return next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
 
 
+@dataclass(frozen=True)
+class TestRun:
+    """What the test stage runs, so the coverage stage can run exactly the same under
+    coverage.py (one test run in CI, not two)."""
+
+    __test__ = False  # not a pytest test class
+
+    framework: str
+    dirs: tuple[str, ...]
+    junit: Path
+    runner_args: tuple[str, ...]
+    """The interpreter's arguments: `-m pytest ...`, or `-c <unittest_junit launcher> ...`."""
+
+
 def run(ctx: StageContext) -> StageResult:
+    planned = plan_run(ctx, NAME)
+    if isinstance(planned, StageResult):
+        return planned
+    return execute(ctx, planned, [ctx.python, *planned.runner_args], NAME)
+
+
+def plan_run(ctx: StageContext, stage: str) -> TestRun | StageResult:
+    """The test command for this project, or the `skipped` result when there is nothing to
+    run. Removes a previous run's JUnit report so it is never summarised again."""
     cfg = ctx.config.test
     if not cfg.enabled:
-        return StageResult(NAME, "skipped", "test: skipped (disabled: [tool.pipelinekit.test])")
+        return StageResult(stage, "skipped", "test: skipped (disabled: [tool.pipelinekit.test])")
     dirs = resolve_test_dirs(ctx)
     framework = cfg.framework or ctx.facts.tests.framework
     if framework is None:
         if not dirs:
             return StageResult(
-                NAME,
+                stage,
                 "skipped",
                 "test: no tests found (no test folder and no test framework detected)",
             )
@@ -156,25 +179,31 @@ def run(ctx: StageContext) -> StageResult:
     junit = ctx.reports_dir / reports.JUNIT
     junit.parent.mkdir(parents=True, exist_ok=True)
     junit.unlink(missing_ok=True)  # never summarise a previous run's report
-    timeout = cfg.timeout_minutes * 60.0
     if framework == "pytest":
-        argv = [ctx.python, "-m", "pytest", f"--junitxml={junit}", "-q", *cfg.args, *dirs]
+        args = ["-m", "pytest", f"--junitxml={junit}", "-q", *cfg.args, *dirs]
     else:
-        argv = [ctx.python, "-c", _RUN_UNITTEST, "--junitxml", str(junit), *cfg.args, *dirs]
+        args = ["-c", _RUN_UNITTEST, "--junitxml", str(junit), *cfg.args, *dirs]
+    return TestRun(framework, tuple(dirs), junit, tuple(args))
+
+
+def execute(ctx: StageContext, planned: TestRun, argv: Sequence[str], stage: str) -> StageResult:
+    """Run `argv` (the planned command, possibly wrapped) and read the outcome back."""
+    cfg = ctx.config.test
+    framework = planned.framework
     try:
-        result = run_tool(argv, ctx, timeout=timeout)
+        result = run_tool(argv, ctx, timeout=cfg.timeout_minutes * 60.0)
     except ExternalError as exc:
         if not isinstance(exc.__cause__, subprocess.TimeoutExpired):
             raise
         # A hanging test is a failed test run, not an unreachable system.
         return StageResult(
-            NAME,
+            stage,
             "failed",
             f"{framework}: timed out after {cfg.timeout_minutes} min",
             details="Look for a hanging test, or raise [tool.pipelinekit.test] "
             "timeout_minutes if the suite really needs longer.",
         )
-    return _interpret(ctx, framework, dirs, junit, result)
+    return _interpret(ctx, framework, list(planned.dirs), planned.junit, result, stage)
 
 
 def resolve_test_dirs(ctx: StageContext) -> list[str]:
@@ -192,7 +221,12 @@ def resolve_test_dirs(ctx: StageContext) -> list[str]:
 
 
 def _interpret(
-    ctx: StageContext, runner: str, dirs: Sequence[str], junit: Path, result: ToolRun
+    ctx: StageContext,
+    runner: str,
+    dirs: Sequence[str],
+    junit: Path,
+    result: ToolRun,
+    stage: str = NAME,
 ) -> StageResult:
     output = result.stderr + result.stdout
     if result.returncode != 0 and f"No module named {runner}" in output:
@@ -211,7 +245,7 @@ def _interpret(
     if result.returncode == PYTEST_NO_TESTS and (not reports_ or _is_empty(junit)):
         if dirs:
             return StageResult(
-                NAME,
+                stage,
                 "failed",
                 f"{runner}: no tests collected in {where}",
                 reports=reports_,
@@ -219,10 +253,10 @@ def _interpret(
                 "function naming (test_*.py, test_*), the runner's configuration, and any "
                 "-k/-m/-p filters in [tool.pipelinekit.test] args.",
             )
-        return StageResult(NAME, "skipped", f"{runner}: no tests found", reports=reports_)
+        return StageResult(stage, "skipped", f"{runner}: no tests found", reports=reports_)
     if not reports_:
         return StageResult(
-            NAME,
+            stage,
             "failed",
             f"{runner}: exited with code {result.returncode} without writing a test report",
             details=_tail(output, 20),
@@ -235,7 +269,7 @@ def _interpret(
     if failed and not summary.problems:
         details.append(_tail(output, 20))
     return StageResult(
-        NAME,
+        stage,
         "failed" if failed else "passed",
         summary.describe(runner),
         reports=reports_,

@@ -147,7 +147,7 @@ def test_full_pipeline_graph(monkeypatch: pytest.MonkeyPatch, facts: ProjectFact
         {
             "coverage": {"enabled": False},
             "sonar": {"enabled": True},
-            "s3": {"enabled": True, "bucket": "b"},
+            "s3": {"enabled": True, "bucket": "ml-artifacts"},
             "release": {"release_job": "auto", "tag_format": "release-{version}"},
         },
         source="p",

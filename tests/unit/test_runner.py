@@ -113,7 +113,12 @@ def test_jobs_with_rules_run_only_when_named(tmp_path: Path) -> None:
 
 
 def test_cli_run_exit_codes_and_table(tmp_path: Path) -> None:
+    """Through the real CLI, with the plain test stage (coverage and packaging off)."""
     root = make_repo(tmp_path / "calc", test_body="assert add(1, 2) == 4")
+    with (root / "pyproject.toml").open("a") as fh:
+        fh.write(
+            "[tool.pipelinekit.coverage]\nenabled = false\n[tool.pipelinekit.package]\nenabled = false\n"
+        )
     done = subprocess.run(
         [sys.executable, "-m", "pipelinekit", "run", str(root), "--jobs", "2"],
         capture_output=True,
