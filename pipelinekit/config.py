@@ -72,14 +72,29 @@ class CIConfig(Section):
     """The branch releases are made from."""
     branches: list[str] = Field(default_factory=lambda: ["main", "develop", "release/*"])
     """Branch globs that get pipelines besides merge requests and tags."""
-    pipelinekit_spec: str | None = None
-    """What CI jobs `pip install` to get pipelinekit; default: the exact version that rendered."""
+    pipelinekit_source: str | None = None
+    """Where CI jobs install pipelinekit from: a version specifier (`==0.2.0`, `~=0.2`) or a
+    direct reference (`@ https://.../pipelinekit-0.2.0-py3-none-any.whl`, `@ git+https://...`).
+    pipelinekit adds the extras the planned jobs need. Default: the exact version that
+    rendered the file."""
     index_url: str | None = None
     """A private package index for that install."""
     image: str | None = None
     """A container image for the jobs; default: python:<detected version>-slim."""
     timeout_minutes: int = Field(default=60, ge=1, le=1440)
     """The whole pipeline's time limit."""
+
+    @field_validator("pipelinekit_source")
+    @classmethod
+    def _source(cls, value: str | None) -> str | None:
+        if value is not None and not value.lstrip().startswith(
+            ("@", "==", "~=", ">=", "<=", "!=", ">", "<")
+        ):
+            raise ValueError(
+                "give a version specifier such as '==0.2.0' or a direct reference such as "
+                "'@ https://host/pipelinekit-0.2.0-py3-none-any.whl'"
+            )
+        return value
 
     @field_validator("default_branch")
     @classmethod

@@ -268,8 +268,9 @@ EXTRAS_BY_STAGE = {
 def _setup_lines(config: Config, jobs: Iterable[Job]) -> tuple[str, ...]:
     stage_names = {job.command[1] for job in jobs if job.command[:1] == ("stage",)}
     extras = sorted({EXTRAS_BY_STAGE[name] for name in stage_names if name in EXTRAS_BY_STAGE})
-    pinned = f"pipelinekit[{','.join(extras)}]" if extras else "pipelinekit"
-    spec = config.ci.pipelinekit_spec or f"{pinned}=={__version__}"
+    name = f"pipelinekit[{','.join(extras)}]" if extras else "pipelinekit"
+    source = (config.ci.pipelinekit_source or f"=={__version__}").strip()
+    spec = f"{name} {source}" if source.startswith("@") else f"{name}{source}"
     index = f" --index-url {shlex.quote(config.ci.index_url)}" if config.ci.index_url else ""
     return (
         'python3 -m venv "$PIPELINEKIT_VENV"',

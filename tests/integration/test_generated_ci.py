@@ -85,7 +85,7 @@ def test_jenkinsfile_declarative_structure(jenkinsfiles: dict[str, Path]) -> Non
         groovy.text(groovy.find_one(groovy.child(pipeline, "agent"), "image")["args"][0])
         == "python:3.11-slim"
     )
-    assert groovy.stage_names(pipeline) == ["setup", "lint + test", "lint", "test"]
+    assert groovy.stage_names(pipeline) == ["setup", "lint + test", "lint", "test", "package"]
     parallel = groovy.child(groovy.stage(pipeline, "lint + test"), "parallel")
     assert [groovy.text(s["args"][0]) for s in parallel["children"] if s["name"] == "stage"] == [
         "lint",
@@ -111,7 +111,7 @@ def test_hostile_values_stay_literal_in_groovy(tmp_path: Path) -> None:
     hostile_newline = HOSTILE + "\nnext line"
     config = parse_config(
         {
-            "ci": {"image": hostile_newline, "pipelinekit_spec": HOSTILE},
+            "ci": {"image": hostile_newline, "pipelinekit_source": "@ " + HOSTILE},
             "jenkins": {"gpu_agent_label": HOSTILE},
         },
         source="p",
@@ -172,7 +172,7 @@ def test_gitlab_ci_local_runs_example_pipeline(
     subprocess.run(["cp", "-r", str(EXAMPLE), str(repo)], check=True)
     with (repo / "pyproject.toml").open("a") as fh:
         fh.write(
-            f'\n[tool.pipelinekit.ci]\npipelinekit_spec = "pipelinekit[lint,test] @ {pipelinekit_wheel.as_uri()}"\n'
+            f'\n[tool.pipelinekit.ci]\npipelinekit_source = "@ {pipelinekit_wheel.as_uri()}"\n'
         )
     subprocess.run(
         [sys.executable, "-m", "pipelinekit", "init", str(repo)], check=True, capture_output=True
@@ -184,7 +184,9 @@ def test_gitlab_ci_local_runs_example_pipeline(
     passed = run_gitlab_ci_local(repo, variables=variables, timeout=600)
     assert passed.returncode == 0, passed.output
     assert "[passed] lint: ruff: no problems" in job_log(repo, "lint")
-    assert "[passed] test: pytest: 11 passed" in job_log(repo, "test")
+    test_log = job_log(repo, "test")
+    assert "[passed] coverage: coverage: " in test_log and "pytest: 11 passed" in test_log
+    assert "[passed] package: " in job_log(repo, "package")
 
     test_file = repo / "tests" / "test_features.py"
     test_file.write_text(
@@ -194,5 +196,5 @@ def test_gitlab_ci_local_runs_example_pipeline(
     failed = run_gitlab_ci_local(repo, variables=variables, jobs=["test"], timeout=600)
     assert failed.returncode != 0
     log = job_log(repo, "test")
-    assert "[failed] test: pytest: 11 passed, 1 failed" in log
+    assert "[failed] coverage: " in log and "11 passed, 1 failed" in log
     assert "test_broken" in log

@@ -90,3 +90,12 @@ def test_default_branch_cannot_be_a_glob() -> None:
         {"ci": {"default_branch": "trunk", "branches": ["hotfix/**"]}}, source="p"
     )
     assert config.ci.default_branch == "trunk"
+
+
+def test_pipelinekit_source_must_be_a_specifier_or_reference() -> None:
+    assert (
+        parse_config({"ci": {"pipelinekit_source": "~=0.2"}}, source="p").ci.pipelinekit_source
+        == "~=0.2"
+    )
+    with pytest.raises(ConfigError, match="version specifier"):
+        parse_config({"ci": {"pipelinekit_source": "pipelinekit==0.2"}}, source="p")

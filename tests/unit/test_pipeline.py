@@ -210,3 +210,15 @@ def test_need_on_a_narrower_job_is_rejected() -> None:
     with pytest.raises(ConfigError, match="runs in fewer pipelines"):
         check_jobs([tag_only, always])
     check_jobs([tag_only, always.model_copy(update={"rules": (Rule(kind="tag"),)})])
+
+
+def test_setup_installs_the_extras_of_the_planned_jobs(
+    monkeypatch: pytest.MonkeyPatch, facts: ProjectFacts
+) -> None:
+    assert "'pipelinekit[lint,test]==0.1.0'" in plan(facts, Config()).setup[1]
+    with_stages(monkeypatch, "package")
+    assert "'pipelinekit[lint,package,test]==0.1.0'" in plan(facts, Config()).setup[1]
+    config = parse_config(
+        {"ci": {"pipelinekit_source": "@ https://h/p.whl"}, "test": {"enabled": False}}, source="p"
+    )
+    assert plan(facts, config).setup[1].endswith("'pipelinekit[lint,package] @ https://h/p.whl'")

@@ -162,7 +162,7 @@ def test_gitlab_rules_tags_gpu(facts: ProjectFacts) -> None:
 def test_hostile_values_survive_yaml_and_groovy(facts: ProjectFacts) -> None:
     hostile = facts.model_copy(update={"root": HOSTILE.replace("\n", "")})
     config = parse_config(
-        {"ci": {"image": HOSTILE, "pipelinekit_spec": HOSTILE}, "gitlab": {"tags": [HOSTILE]}},
+        {"ci": {"image": HOSTILE, "pipelinekit_source": "@ " + HOSTILE}, "gitlab": {"tags": [HOSTILE]}},
         source="p",
     )
     pipeline = plan(hostile, config)
