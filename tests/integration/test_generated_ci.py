@@ -93,7 +93,7 @@ def test_jenkinsfile_declarative_structure(jenkinsfiles: dict[str, Path]) -> Non
     ]
     test_stage = groovy.stage(pipeline, "test")
     shells = [groovy.text(n["args"][0]) for n in groovy.find_all(test_stage, "sh")]
-    assert shells[-1] == '"$PIPELINEKIT_VENV/bin/pipelinekit" stage test'
+    assert shells[-1] == '"$PIPELINEKIT_VENV/bin/pipelinekit" stage coverage'
     junit = groovy.find_one(groovy.child(test_stage, "post"), "junit")
     assert junit["args"][0]["testResults"] == ".pipelinekit/reports/junit.xml"
     env = groovy.assignments(groovy.child(pipeline, "environment"))
