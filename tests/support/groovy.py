@@ -22,6 +22,11 @@ Groovy evaluated:
 
 The recorder follows the code that runs: of an `if`, only the branch taken (a `Ref` is truthy
 and equals nothing) is recorded.
+
+Shared libraries: a file under a library's `vars/` or `src/` (a folder holding both) compiles
+with that `src/` on the classpath, so steps can import the library's classes; `@NonCPS`
+resolves as in Jenkins. `record_library_step` can also bind globals (`env`) and stub what a
+step returns (`sh(returnStdout: true, ...)` giving real `pipelinekit plan` output).
 """
 
 from __future__ import annotations
@@ -70,12 +75,40 @@ class RecordingFailed(AssertionError):
         self.error = error
 
 
-def _run(mode: str, items: list[tuple[Path, list[Any] | None]], timeout: float) -> dict[str, Any]:
+class StepReturn(TypedDict):
+    """A stubbed step result: calls named `name` whose JSON-encoded args contain `contains`
+    (None: any call of that name) return `value` instead of their recorded node."""
+
+    name: str
+    contains: str | None
+    value: Any
+
+
+def library_classpath(path: Path) -> list[str]:
+    """The `src/` of the shared library `path` belongs to (a folder with vars/ and src/)."""
+    for folder in path.parents:
+        library = folder.parent
+        if folder.name in {"vars", "src"} and (library / "vars").is_dir():
+            return [str(library / "src")] if (library / "src").is_dir() else []
+    return []
+
+
+def _run(
+    mode: str,
+    items: list[tuple[Path, list[Any] | None]],
+    timeout: float,
+    extras: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     groovy = tools.require("java17", "groovy")
     with tempfile.TemporaryDirectory(prefix="pk-groovy-") as tmp:
         request = Path(tmp) / "request.json"
         result = Path(tmp) / "result.json"
-        files = [{"path": str(path), "invoke": invoke} for path, invoke in items]
+        files = [
+            {"path": str(path), "invoke": invoke, "classpath": library_classpath(path)}
+            for path, invoke in items
+        ]
+        for file, extra in zip(files, extras or [], strict=False):
+            file.update(extra)
         request.write_text(json.dumps({"mode": mode, "files": files}))
         proc = subprocess.run(
             [str(groovy), str(SUPPORT_SCRIPT), str(request), str(result)],
@@ -151,20 +184,54 @@ def record_jenkinsfile(path: Path | str, *, timeout: float = DEFAULT_TIMEOUT) ->
     return result
 
 
+@dataclass(frozen=True)
+class LibraryCall:
+    """One `record_library_steps` item: the step file, call arguments, globals and stubs."""
+
+    path: Path | str
+    args: list[Any]
+    binding: dict[str, Any] | None = None
+    returns: list[StepReturn] | None = None
+
+
 def record_library_step(
-    path: Path | str, *call_args: Any, timeout: float = DEFAULT_TIMEOUT
+    path: Path | str,
+    *call_args: Any,
+    binding: dict[str, Any] | None = None,
+    returns: list[StepReturn] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> Node:
     """Record a shared-library step (vars/NAME.groovy): run the file, then `call(*call_args)`.
 
     Arguments go through JSON, so dicts arrive as Groovy maps: `record_library_step(p, {"x": 1})`
-    calls `call([x: 1])`.
+    calls `call([x: 1])`. `binding` sets script globals (`{"env": {"BRANCH_NAME": "main"}}`:
+    then `env.TAG_NAME` is null, as in Jenkins, instead of a Ref); `returns` stubs step results.
     """
-    resolved = Path(path).resolve()
-    data = _run("record", [(resolved, list(call_args))], timeout)
-    result = _tree_or_error(resolved, data[str(resolved)])
-    if isinstance(result, GroovyError):
-        raise RecordingFailed(result)
-    return result
+    call = LibraryCall(path, list(call_args), binding, returns)
+    return record_library_steps([call], timeout=timeout)[0]
+
+
+def record_library_steps(
+    calls: Iterable[LibraryCall], *, timeout: float = DEFAULT_TIMEOUT
+) -> list[Node]:
+    """Several `record_library_step` calls in one JVM (each ~0.7 s cheaper); trees in order.
+    Raises RecordingFailed for the first call that does not compile or run."""
+    calls = list(calls)
+    items: list[tuple[Path, list[Any] | None]] = [(Path(c.path).resolve(), c.args) for c in calls]
+    # Keyed by position: the same step file may be recorded with different arguments.
+    keys = [f"{i}:{path}" for i, (path, _) in enumerate(items)]
+    extras: list[dict[str, Any]] = [
+        {"key": key, "binding": c.binding, "returns": c.returns or []}
+        for key, c in zip(keys, calls, strict=True)
+    ]
+    data = _run("record", items, timeout, extras)
+    trees: list[Node] = []
+    for (path, _), key in zip(items, keys, strict=True):
+        result = _tree_or_error(path, data[key])
+        if isinstance(result, GroovyError):
+            raise RecordingFailed(result)
+        trees.append(result)
+    return trees
 
 
 # --- helpers for asserting on recorded trees ------------------------------------------------

@@ -1,27 +1,21 @@
 // Test helper run by tests/support/groovy.py with Groovy 2.4 (Jenkins core's Groovy line).
 // Usage: groovy jenkins_support.groovy REQUEST.json RESULT.json
 // REQUEST: {"mode": "parse"|"record", "files": [{"path": "...", "invoke": null | [args...]}]}
+//          each file may also carry (all optional): "classpath": [dirs] (a shared library's
+//          src/), "binding": {name: value} (e.g. env), "returns": [{"name": step,
+//          "contains": text in the JSON of its args or null, "value": what the call returns}],
+//          "key": the RESULT key (default: the path; lets one file run with several invokes)
 // RESULT:  {"<path>": {"error": null | {"message", "line", "column"}, "tree": node | null}}
 // Many files go through one JVM start because starting the JVM costs far more than parsing.
 // Output goes to a file, not stdout, so anything the pipeline prints cannot corrupt it.
 
 import groovy.json.JsonOutput
 import groovy.json.JsonSlurper
-import java.lang.annotation.Retention
-import java.lang.annotation.RetentionPolicy
 import org.codehaus.groovy.control.CompilerConfiguration
 import org.codehaus.groovy.control.MultipleCompilationErrorsException
 import org.codehaus.groovy.control.customizers.ImportCustomizer
 import org.codehaus.groovy.control.messages.ExceptionMessage
 import org.codehaus.groovy.control.messages.SyntaxErrorMessage
-
-// Jenkins resolves `@Library('lib') _` itself; plain Groovy needs a class of that name or the
-// semantic analysis of a valid Jenkinsfile fails with "unable to resolve class Library".
-@Retention(RetentionPolicy.SOURCE)
-@interface Library {
-    String[] value()
-    boolean changelog() default true
-}
 
 /** A name the pipeline reads but nobody defined: env.X, params.X, WORKSPACE, scm, any. */
 class UnboundName {
@@ -67,6 +61,8 @@ class RecordedCall {
 class Recorder {
     static List<RecordedCall> stack = []
     static String scriptFile
+    /** Stubbed results: the first rule whose name (and `contains`) matches is returned. */
+    static List<Map> returns = []
 
     static RecordedCall current() { stack[stack.size() - 1] }
 
@@ -89,7 +85,11 @@ class Recorder {
         if (body != null) {
             runInside(node, body)
         }
-        node
+        Map stub = returns.find { rule ->
+            rule.name == name && (rule.contains == null ||
+                JsonOutput.toJson(node.args).contains((String) rule.contains))
+        }
+        stub != null ? stub.value : node
     }
 
     static void assign(String name, Object value) {
@@ -185,10 +185,14 @@ Map errorOf(Throwable e, String fileName) {
     [message: e.toString(), line: frame?.lineNumber, column: null]
 }
 
+@groovy.transform.Field static final String NON_CPS = 'com.cloudbees.groovy.cps.NonCPS'
+@groovy.transform.Field static final String LIBRARY = 'org.jenkinsci.plugins.workflow.libs.Library'
+
 CompilerConfiguration configFor(boolean recording) {
     CompilerConfiguration config = new CompilerConfiguration()
     ImportCustomizer imports = new ImportCustomizer()
-    imports.addImport('Library', Library.name)
+    imports.addImport('Library', LIBRARY)
+    imports.addImport('NonCPS', NON_CPS)
     config.addCompilationCustomizers(imports)
     if (recording) {
         config.scriptBaseClass = RecorderScript.name
@@ -204,26 +208,56 @@ Closure.metaClass.sleep = { Object value -> Recorder.call('sleep', [value] as Ob
 
 Map request = (Map) new JsonSlurper().parse(new File(args[0]))
 boolean recording = request.mode == 'record'
-ClassLoader loader = this.class.classLoader
+// Stand-ins for what Jenkins provides, under Jenkins' own class names and imported as Jenkins
+// imports them, so they resolve in default-package scripts and in a shared library's packaged
+// src/ classes alike (an import of a default-package class does not resolve there):
+// - `@Library('lib') _`: Jenkins resolves it itself; without a class of that name the semantic
+//   analysis of a valid Jenkinsfile fails with "unable to resolve class Library";
+// - `@NonCPS`: imported into every pipeline script and library class.
+ClassLoader loader = new GroovyClassLoader(this.class.classLoader)
+loader.parseClass('''package org.jenkinsci.plugins.workflow.libs
+import java.lang.annotation.Retention
+import java.lang.annotation.RetentionPolicy
+@Retention(RetentionPolicy.SOURCE)
+@interface Library {
+    String[] value()
+    boolean changelog() default true
+}
+''')
+loader.parseClass('''package com.cloudbees.groovy.cps
+import java.lang.annotation.Retention
+import java.lang.annotation.RetentionPolicy
+@Retention(RetentionPolicy.RUNTIME)
+@interface NonCPS {
+}
+''')
 Map results = [:]
 for (Map item : (List<Map>) request.files) {
     File file = new File((String) item.path)
     Map result = [error: null, tree: null]
-    results[item.path] = result
+    results[item.key ?: item.path] = result  // "key": the same file may run with other args
     try {
-        GroovyShell shell = new GroovyShell(loader, new Binding(), configFor(recording))
-        Script script = shell.parse(file)
-        if (recording) {
-            RecordedCall root = new RecordedCall(name: '<script>')
-            Recorder.stack = [root]
-            Recorder.scriptFile = file.name
-            script.run()
-            if (item.invoke != null) {
-                // A shared-library step (vars/NAME.groovy) does its work in call(...).
-                script.invokeMethod('call', ((List) item.invoke) as Object[])
-            }
-            result.tree = root.toJson()
+        Binding binding = new Binding(item.binding != null ? new LinkedHashMap((Map) item.binding) : [:])
+        GroovyShell shell = new GroovyShell(loader, binding, configFor(recording))
+        for (Object dir : (List) (item.classpath ?: [])) {
+            shell.classLoader.addClasspath((String) dir)
         }
+        if (!recording) {
+            // Compile only: a library's src/ class need not be a script nor constructible.
+            shell.classLoader.parseClass(file)
+            continue
+        }
+        Script script = shell.parse(file)
+        RecordedCall root = new RecordedCall(name: '<script>')
+        Recorder.stack = [root]
+        Recorder.returns = (List<Map>) (item.returns ?: [])
+        Recorder.scriptFile = file.name
+        script.run()
+        if (item.invoke != null) {
+            // A shared-library step (vars/NAME.groovy) does its work in call(...).
+            script.invokeMethod('call', ((List) item.invoke) as Object[])
+        }
+        result.tree = root.toJson()
     } catch (Throwable e) {
         result.error = errorOf(e, file.name)
     }
