@@ -28,11 +28,15 @@ def _echo_json(data: Any) -> None:
 
 
 class LazyGroup(click.Group):
-    """Groups from other packages (register, release) are imported only when invoked, so
+    """Groups from other packages (artifacts, register, release) are imported only when invoked, so
     `pipelinekit --help` and `pipelinekit stage lint` do not pay for pydantic models and
     server clients they never use."""
 
     LAZY: ClassVar[dict[str, tuple[str, str]]] = {
+        "artifacts": (
+            "pipelinekit.artifacts.cli:artifacts",
+            "S3 release artifacts: push, pull, ls.",
+        ),
         "register": (
             "pipelinekit.register.cli:register",
             "Create or update Jenkins jobs and GitLab CI setup (plan/apply).",

