@@ -123,6 +123,8 @@ class JenkinsConfig(Section):
     """The agent label of nodes with GPUs (jobs that need one run there, `--gpus all`)."""
     keep_builds: int = Field(default=20, ge=1, le=1000)
     """buildDiscarder: how many builds Jenkins keeps."""
+    docker_agent_label: str = "docker"
+    """The agent label of nodes with a Docker daemon, where image builds run."""
 
 
 class GitLabConfig(Section):
@@ -134,6 +136,9 @@ class GitLabConfig(Section):
     """Runner tags of jobs that need a GPU."""
     interruptible: bool = True
     """A newer pipeline on the same branch cancels this one."""
+    dind_image: str = "docker:27-dind"
+    """The Docker-in-Docker service for CPU image builds (GPU builds use the GPU runner's
+    own daemon: dind cannot hand out GPUs)."""
 
 
 class Config(Section):

@@ -120,6 +120,27 @@ class _Planner:
             artifacts=(f"{self.prefix}dist/",),
         )
 
+    def docker(self, needs: tuple[str, ...], gpu: bool) -> Job | None:
+        if not (self.config.docker.enabled and "docker" in self.available):
+            return None
+        login = Credential(
+            id=self.config.docker.credentials_id,
+            kind="username_password",
+            variable=self.config.docker.username_env,
+            password_variable=self.config.docker.password_env,
+        )
+        return self.job(
+            "docker",
+            "build",
+            self.stage_command("docker"),
+            needs=needs,
+            gpu=gpu,
+            uses_docker=True,
+            credentials=(login,),
+            reports=(self.report("image", reports.IMAGE),),
+            full_history=True,  # the image version may come from `git describe`
+        )
+
     def verify(self) -> Job | None:
         if not (self.config.release.enabled and self.facts.is_git):
             return None
@@ -163,6 +184,11 @@ class _Planner:
         )
 
 
+def pipeline_gpu(facts: ProjectFacts, config: Config) -> bool:
+    """Whether the image is a GPU image (its smoke test needs a GPU node)."""
+    return bool(facts.gpu_frameworks) if config.docker.gpu is None else config.docker.gpu
+
+
 def plan_jobs(facts: ProjectFacts, config: Config) -> list[Job]:
     """Every job for this project, each after the jobs it needs."""
     planner = _Planner(facts, config)
@@ -178,6 +204,7 @@ def plan_jobs(facts: ProjectFacts, config: Config) -> list[Job]:
     gate = checks + add(planner.sonar(needs=checks))
     verified = add(planner.verify())
     built = add(planner.package(needs=gate))
-    add(planner.upload(needs=built + verified) if built else None)
+    imaged = add(planner.docker(needs=gate + built, gpu=pipeline_gpu(facts, config)))
+    add(planner.upload(needs=built + imaged + verified) if built else None)
     add(planner.release(needs=gate))
     return jobs

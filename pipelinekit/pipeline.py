@@ -24,7 +24,7 @@ VENV = ".pipelinekit/venv"
 VENV_BIN = "$PIPELINEKIT_VENV/bin"
 
 RuleKind = Literal["branch", "default_branch", "merge_request", "tag"]
-ReportKind = Literal["junit", "codequality", "sarif", "cobertura", "sonar"]
+ReportKind = Literal["junit", "codequality", "sarif", "cobertura", "sonar", "image"]
 CredentialKind = Literal["secret_text", "username_password"]
 
 
@@ -75,6 +75,9 @@ class Job(_Model):
     gpu: bool = False
     allow_failure: bool = False
     timeout_minutes: int | None = None
+    uses_docker: bool = False
+    """The job talks to a Docker daemon (image build): Jenkins runs it on a Docker node,
+    GitLab gives it a docker:dind service (GPU jobs use the GPU runner's own daemon)."""
     full_history: bool = False
     """The job reads the whole git history and tags (release, Sonar blame). GitLab clones 20
     commits deep unless told otherwise; a Jenkins checkout is complete by default."""
@@ -137,9 +140,11 @@ class Pipeline(_Model):
     jenkins_agent_label: str | None = None
     jenkins_gpu_label: str = "gpu"
     jenkins_keep_builds: int = 20
+    jenkins_docker_label: str = "docker"
     gitlab_tags: tuple[str, ...] = ()
     gitlab_gpu_tags: tuple[str, ...] = ()
     gitlab_interruptible: bool = True
+    gitlab_dind_image: str = "docker:27-dind"
     image_spec: ImageSpec
     sonar: SonarSpec
 
@@ -194,24 +199,30 @@ def plan(facts: ProjectFacts, config: Config) -> Pipeline:
         jenkins_agent_label=config.jenkins.agent_label,
         jenkins_gpu_label=config.jenkins.gpu_agent_label,
         jenkins_keep_builds=config.jenkins.keep_builds,
+        jenkins_docker_label=config.jenkins.docker_agent_label,
         gitlab_tags=tuple(config.gitlab.tags),
         gitlab_gpu_tags=tuple(config.gitlab.gpu_tags),
         gitlab_interruptible=config.gitlab.interruptible,
+        gitlab_dind_image=config.gitlab.dind_image,
         image_spec=_image_spec(facts, config),
         sonar=_sonar_spec(facts, config),
     )
 
 
-CUDA_IMAGE = "nvidia/cuda:{cuda}-cudnn-runtime-ubuntu22.04"
 UBUNTU_2204_PYTHON = "3.10"
 
 
 def _image_spec(facts: ProjectFacts, config: Config) -> ImageSpec:
-    gpu = bool(facts.gpu_frameworks) if config.docker.gpu is None else config.docker.gpu
+    from pipelinekit.jobs import pipeline_gpu
+
+    gpu = pipeline_gpu(facts, config)
     if config.docker.base_image:
         base = config.docker.base_image
     elif gpu:
-        base = CUDA_IMAGE.format(cuda=config.docker.cuda)
+        from pipelinekit.docker import cuda
+
+        line = config.docker.cuda
+        base = cuda.cuda_image(cuda.cuda_for(facts.gpu_frameworks) if line == cuda.AUTO else line)
     else:
         base = f"python:{facts.python_version}-slim"
     # Official python images carry the interpreter; anything else (CUDA runtime images,

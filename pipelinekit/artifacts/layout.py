@@ -22,10 +22,11 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
+from pipelinekit import reports
 from pipelinekit.errors import UsageError
 
 MANIFEST = "manifest.json"
-IMAGE_REPORT = "image.json"
+IMAGE_REPORT = reports.IMAGE
 """Written by the docker stage into `.pipelinekit/reports/`; uploaded beside the dist files."""
 DIST_DIR = "dist"
 _SAFE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+!-]*")

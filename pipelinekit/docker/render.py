@@ -1,186 +1,200 @@
-"""Dockerfile and .dockerignore renderers. Pure: the model's ImageSpec in, text out.
+"""Dockerfile and .dockerignore renderers. Pure: the model's ImageSpec (+ template texts) in,
+text out.
 
-Two stages. The builder makes a wheelhouse: dependencies first (from requirement files or
-the static dependencies in pyproject.toml, copied alone so a code-only change reuses that
-layer), then the project's own wheel. The runtime stage installs from the wheelhouse with
-`--no-index` into a venv (PEP 668: never into the distro Python), runs as a non-root user,
-and carries OCI labels. GPU images start from the CUDA runtime image, which has no Python:
-the required interpreter is installed there (deadsnakes PPA on Ubuntu 22.04 unless it is 3.10).
+The Dockerfile comes from Jinja templates shipped in pipelinekit/docker/templates
+(`cpu.Dockerfile.j2`, `cuda.Dockerfile.j2`, both extending `base.Dockerfile.j2`); a repository
+overrides any of them with a file of the same name in its `dockerfiles/` folder (read by
+`templates.load_overrides`, passed in here so rendering stays free of I/O). Two stages: the
+builder makes a wheelhouse, dependencies first (copied alone so a code-only change reuses that
+layer), then the project's own wheel; the runtime installs it with `--no-index` into a venv,
+runs as a non-root user and carries OCI labels. Every value is escaped here, for the place in
+the Dockerfile it lands in; templates only place it.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
+from functools import cache
 
+import jinja2
+
+from pipelinekit.docker import cuda
 from pipelinekit.generated import with_header
 from pipelinekit.pipeline import ImageSpec
 
-# Static dependencies from pyproject.toml, read before the source is copied. Python < 3.11
-# has no tomllib; pip vendors tomli, so the same one-liner works on every interpreter.
-_EXTRACT_DEPS = (
+TEMPLATE_NAMES = (
+    "base.Dockerfile.j2",
+    "cpu.Dockerfile.j2",
+    "cuda.Dockerfile.j2",
+    "install-python.j2",
+)
+WHEELHOUSE = ".pipelinekit/wheelhouse"
+"""Where the docker stage downloads wheels on the host (inside the build context)."""
+
+# Static dependencies and the build backend from pyproject.toml, read before the source is
+# copied. Python < 3.11 has no tomllib; pip vendors tomli, so the one-liner works everywhere.
+_TOML = (
     "python -c \"import importlib, sys; t = importlib.import_module('tomllib' "
     "if sys.version_info >= (3, 11) else 'pip._vendor.tomli'); "
-    "d = t.load(open('pyproject.toml', 'rb')).get('project', {}); "
-    "print(chr(10).join(d.get('dependencies', [])))\" > /tmp/pyproject-requirements.txt"
+    "d = t.load(open('pyproject.toml', 'rb')); "
 )
-_DISTRO_PYTHON = "3.10"
+_EXTRACT_DEPS = (
+    _TOML + "print(chr(10).join(d.get('project', {}).get('dependencies', [])))\" "
+    "> /tmp/pyproject-requirements.txt"
+)
+_EXTRACT_BUILD = (
+    _TOML + "print(chr(10).join(d.get('build-system', {}).get('requires', "
+    "['setuptools>=40.8.0']) + ['wheel']))\" > /tmp/build-requirements.txt"
+)
+_DEFAULT_BUILD = "printf '%s\\n' 'setuptools>=40.8.0' wheel > /tmp/build-requirements.txt"
+# The runtime installs the wheels through this list: it may be empty (no dependencies at all),
+# where a `*.whl` glob would fail; sorted, so the same wheels give the same layer.
+_LIST_WHEELS = (
+    "python -c \"import glob; print(chr(10).join(sorted(glob.glob('/wheels/deps/*.whl'))))\" "
+    "> /wheels/deps/wheels.txt"
+)
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9_./+@-]+$")
+_PYTHON_VERSION = re.compile(r"^\d+\.\d+$")
+_REFERENCE = re.compile(r"^[A-Za-z0-9._/:@-]+$")
 
 
 def _q(value: str) -> str:
-    """A Dockerfile double-quoted value (JSON escaping is what the Dockerfile parser reads)."""
-    return json.dumps(value, ensure_ascii=False)
+    """A Dockerfile double-quoted value: JSON escaping is what the Dockerfile parser reads, and
+    `$` is escaped too, or LABEL/ARG would substitute `${...}` from build arguments."""
+    return json.dumps(value, ensure_ascii=False).replace("$", "\\$")
 
 
-def render_dockerfile(spec: ImageSpec, *, source: str) -> str:
-    py = f"python{spec.python_version}"
-    lines = [
-        "# The builder and the runtime share one base so wheels match the runtime's Python.",
-        f"ARG BASE_IMAGE={spec.base}",
-        "",
-        "FROM ${BASE_IMAGE} AS base",
-        'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
-        "ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1 \\",
-        "    PYTHONUNBUFFERED=1 DEBIAN_FRONTEND=noninteractive",
-    ]
-    if spec.install_python:
-        lines += _install_python(spec.python_version)
-        lines.append(f"RUN {py} -m venv /opt/venv")
-    else:
-        lines.append("RUN python -m venv /opt/venv")
-    lines += [
-        'ENV VIRTUAL_ENV=/opt/venv PATH="/opt/venv/bin:${PATH}"',
-        "",
-        "FROM base AS builder",
-        "WORKDIR /src",
-    ]
-    dep_args = [f"-r {path}" for path in spec.requirement_files]
-    copied = list(spec.copied_files)
+def _path(path: str) -> str:
+    """A path for COPY and a shell `-r` argument: detected files have plain names; anything
+    else is refused rather than half-escaped (COPY has no quoting for spaces in shell form)."""
+    if not _SAFE_PATH.match(path) or path.startswith("-"):
+        raise ValueError(f"dependency file name {path!r} cannot be used in a Dockerfile")
+    return path
+
+
+@cache
+def _package_template(name: str) -> str:
+    from importlib.resources import files
+
+    return (files("pipelinekit.docker") / "templates" / name).read_text(encoding="utf-8")
+
+
+def _environment(overrides: Mapping[str, str]) -> jinja2.Environment:
+    texts = {name: overrides.get(name) or _package_template(name) for name in TEMPLATE_NAMES}
+    return jinja2.Environment(
+        loader=jinja2.DictLoader(texts),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def template_name(spec: ImageSpec) -> str:
+    return "cuda.Dockerfile.j2" if spec.gpu else "cpu.Dockerfile.j2"
+
+
+def render_dockerfile(
+    spec: ImageSpec, *, source: str, templates: Mapping[str, str] | None = None
+) -> str:
+    """The Dockerfile for `spec`; `templates` maps template names to a repo's overrides."""
+    text = _environment(templates or {}).get_template(template_name(spec)).render(context(spec))
+    return with_header(re.sub(r"\n{3,}", "\n\n", text), comment="#", source=source)
+
+
+def context(spec: ImageSpec) -> dict[str, object]:
+    """The template variables, each already in Dockerfile syntax."""
+    if not _PYTHON_VERSION.match(spec.python_version):
+        raise ValueError(f"python version {spec.python_version!r} is not X.Y")
+    base = cuda.resolve_base(spec.base, spec.gpu_frameworks)
+    python = f"python{spec.python_version}" if spec.install_python else "python3"
+    copies, deps = _dependency_steps(spec)
+    check = "; ".join(f"import {p}" for p in spec.packages if p.isidentifier()) or "import sys"
+    gpu_env = ["NVIDIA_VISIBLE_DEVICES=all", "NVIDIA_DRIVER_CAPABILITIES=compute,utility"]
+    if "tensorflow" in spec.gpu_frameworks:  # TF otherwise reserves all GPU memory at start
+        gpu_env.append("TF_FORCE_GPU_ALLOW_GROWTH=true")
+    return {
+        "base": base if _REFERENCE.match(base) else _q(base),
+        "python": python,
+        "install_python": spec.install_python,
+        "ppa": spec.install_python and cuda.distro_python(base) != spec.python_version,
+        "dependency_copies": copies,
+        "deps_command": deps,
+        "installable": spec.installable,
+        "app_deps": "--no-deps " if deps else "",
+        "isolation": "--no-build-isolation " if deps and spec.installable else "",
+        "title": _q(spec.name),
+        "gpu_env": " ".join(gpu_env),
+        "cmd": json.dumps(["python", "-c", check]),
+    }
+
+
+def _dependency_steps(spec: ImageSpec) -> tuple[list[str], str]:
+    """COPY lines for the dependency files (each at its own path so `-r` includes resolve,
+    the host wheelhouse riding along in the root one) and the `pip wheel` command."""
+    copied = [_path(p) for p in spec.copied_files]
     if spec.pyproject_dependencies:
         copied.append("pyproject.toml")
-    # One COPY per folder keeps each file at its own path (`-r base/x.txt` includes resolve).
     by_folder: dict[str, list[str]] = {}
     for path in copied:
         folder = path.rsplit("/", 1)[0] + "/" if "/" in path else "./"
         by_folder.setdefault(folder, []).append(path)
-    for folder, paths in sorted(by_folder.items()):
-        lines.append(f"COPY {' '.join(paths)} {folder}")
+    dep_args = [f"-r {_path(p)}" for p in spec.requirement_files]
     if spec.pyproject_dependencies:
         dep_args.append("-r /tmp/pyproject-requirements.txt")
-    wheel_deps = f"pip wheel --wheel-dir /wheels/deps {' '.join(dep_args)}"
+    if not dep_args:
+        return [f"COPY {' '.join(ps)} {folder}" for folder, ps in sorted(by_folder.items())], ""
+    by_folder.setdefault("./", []).append(".pipelinekit*")
+    lines = [f"COPY {' '.join(ps)} {folder}" for folder, ps in sorted(by_folder.items())]
+    steps = ["mkdir -p /wheels/deps"]  # pip creates no folder when there is nothing to build
     if spec.pyproject_dependencies:
-        lines.append(f"RUN {_EXTRACT_DEPS} && \\\n    {wheel_deps}")
-    elif dep_args:
-        lines.append(f"RUN {wheel_deps}")
-    # Without a dependency list readable before the source, the app wheel brings its deps.
-    app_deps = "--no-deps " if dep_args else ""
-    lines.append("COPY . .")
-    if spec.installable:
-        lines.append(f"RUN pip wheel {app_deps}--wheel-dir /wheels/app .")
-    lines += [
-        "",
-        "FROM base AS runtime",
-        "ARG VERSION=0.0.0",
-        "ARG REVISION=unknown",
-        "ARG CREATED=1970-01-01T00:00:00Z",
-        "ARG SOURCE=",
-        "LABEL "
-        + " \\\n      ".join(
-            [
-                f"org.opencontainers.image.title={_q(spec.name)}",
-                'org.opencontainers.image.version="${VERSION}"',
-                'org.opencontainers.image.revision="${REVISION}"',
-                'org.opencontainers.image.created="${CREATED}"',
-                'org.opencontainers.image.source="${SOURCE}"',
-            ]
-        ),
-    ]
-    env = _gpu_env(spec)
-    if env:
-        lines.append("ENV " + " ".join(env))
-    lines.append("RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin app")
-    if dep_args:
-        lines += [
-            "COPY --from=builder /wheels/deps /wheels/deps",
-            "RUN pip install --no-index /wheels/deps/*.whl && rm -rf /wheels/deps",
-        ]
-    if spec.installable:
-        lines += [
-            "COPY --from=builder /wheels/app /wheels/app",
-            f"RUN pip install --no-index {app_deps}/wheels/app/*.whl && rm -rf /wheels/app",
-            "USER 10001",
-            "WORKDIR /home/app",
-        ]
-    else:  # no packaging metadata: ship the source tree and put it on the path
-        lines += [
-            "COPY --from=builder /src /app",
-            "ENV PYTHONPATH=/app",
-            "USER 10001",
-            "WORKDIR /app",
-        ]
-    check = "; ".join(f"import {p}" for p in spec.packages) or "import sys"
-    lines.append(f"CMD {json.dumps(['python', '-c', check])}")
-    return with_header("\n".join(lines) + "\n", comment="#", source=source)
+        steps.append(_EXTRACT_DEPS)
+    steps.append(
+        f"pip wheel --find-links /src/wheelhouse --wheel-dir /wheels/deps {' '.join(dep_args)}"
+    )
+    steps.append(_LIST_WHEELS)
+    if spec.installable:  # the build backend, so the source step needs no isolated build env
+        steps.append(_EXTRACT_BUILD if spec.pyproject_dependencies else _DEFAULT_BUILD)
+        steps.append("pip install --find-links /src/wheelhouse -r /tmp/build-requirements.txt")
+    return lines, " && \\\n    ".join(steps)
 
 
-def _install_python(version: str) -> list[str]:
-    packages = f"python{version} python{version}-venv"
-    ppa = ""
-    if version != _DISTRO_PYTHON:
-        ppa = (
-            "apt-get install -y --no-install-recommends software-properties-common gpg-agent"
-            " && \\\n"
-            "    add-apt-repository -y ppa:deadsnakes/ppa && apt-get update && \\\n    "
-        )
-    return [
-        "# CUDA runtime images ship without Python; Ubuntu 22.04's own is 3.10, others come",
-        "# from the deadsnakes PPA. Not pinned: versions follow the base's security fixes.",
-        "# hadolint ignore=DL3008",
-        "RUN apt-get update && \\\n    "
-        + ppa
-        + f"apt-get install -y --no-install-recommends {packages} ca-certificates && \\\n"
-        "    rm -rf /var/lib/apt/lists/*",
-    ]
-
-
-def _gpu_env(spec: ImageSpec) -> list[str]:
-    if not spec.gpu:
-        return []
-    env = ["NVIDIA_VISIBLE_DEVICES=all", "NVIDIA_DRIVER_CAPABILITIES=compute,utility"]
-    if "tensorflow" in spec.gpu_frameworks:
-        env.append("TF_FORCE_GPU_ALLOW_GROWTH=true")
-    return env
+DOCKERIGNORE = (
+    ".git",
+    ".gitignore",
+    "**/__pycache__",
+    "**/*.py[cod]",
+    "**/.ipynb_checkpoints",
+    ".venv",
+    "venv",
+    "env",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".coverage",
+    "htmlcov",
+    "build",
+    "dist",
+    "*.egg-info",
+    ".pipelinekit",
+    f"!{WHEELHOUSE}",
+    ".cache",
+    "data",
+    "notebooks",
+    "**/*.ipynb",
+    "Dockerfile",
+    ".dockerignore",
+    "Jenkinsfile",
+    ".gitlab-ci.yml",
+)
+"""Data, notebooks (and their checkpoints), VCS, venvs and caches stay out of the context;
+the wheelhouse the docker stage downloads is the one part of .pipelinekit that goes in."""
 
 
 def render_dockerignore(*, source: str) -> str:
-    body = "\n".join(
-        [
-            ".git",
-            ".gitignore",
-            "**/__pycache__",
-            "**/*.py[cod]",
-            "**/.ipynb_checkpoints",
-            ".venv",
-            "venv",
-            "env",
-            ".tox",
-            ".nox",
-            ".mypy_cache",
-            ".pytest_cache",
-            ".ruff_cache",
-            ".coverage",
-            "htmlcov",
-            "build",
-            "dist",
-            "*.egg-info",
-            ".pipelinekit",
-            ".cache",
-            "data",
-            "notebooks",
-            "**/*.ipynb",
-            "Dockerfile",
-            ".dockerignore",
-            "Jenkinsfile",
-            ".gitlab-ci.yml",
-        ]
-    )
-    return with_header(body + "\n", comment="#", source=source)
+    return with_header("\n".join(DOCKERIGNORE) + "\n", comment="#", source=source)

@@ -16,6 +16,12 @@ from pipelinekit.pipeline import Job, Pipeline, Rule
 from pipelinekit.refs import glob_to_regex
 
 _REPORT_KEYS = {"junit": "junit", "codequality": "codequality"}
+DIND_VARIABLES = {
+    "DOCKER_HOST": "tcp://docker:2376",
+    "DOCKER_TLS_CERTDIR": "/certs",
+    "DOCKER_CERT_PATH": "/certs/client",
+    "DOCKER_TLS_VERIFY": "1",
+}
 
 
 def render_gitlab_ci(pipeline: Pipeline, *, source: str) -> str:
@@ -79,8 +85,15 @@ def _job(pipeline: Pipeline, job: Job) -> dict[str, Any]:
         out["tags"] = list(pipeline.gitlab_gpu_tags) or list(pipeline.gitlab_tags)
     if job.rules:
         out["rules"] = [_rule(rule, pipeline.default_branch) for rule in job.rules]
+    variables: dict[str, str] = {}
     if job.full_history:
-        out["variables"] = {"GIT_DEPTH": "0", "GIT_FETCH_EXTRA_FLAGS": "--prune --quiet --tags"}
+        variables.update(GIT_DEPTH="0", GIT_FETCH_EXTRA_FLAGS="--prune --quiet --tags")
+    if job.uses_docker and not job.gpu:
+        # A TLS docker:dind service; GPU builds use the GPU runner's own daemon instead.
+        out["services"] = [{"name": pipeline.gitlab_dind_image, "alias": "docker"}]
+        variables.update(DIND_VARIABLES)
+    if variables:
+        out["variables"] = dict(sorted(variables.items()))
     if job.timeout_minutes:
         out["timeout"] = f"{job.timeout_minutes} minutes"
     if job.coverage_regex:

@@ -83,10 +83,19 @@ def render_jenkinsfile(pipeline: Pipeline, *, source: str) -> str:
     return with_header(w.text(), comment="//", source=source)
 
 
-def _agent(w: _Writer, pipeline: Pipeline, *, gpu: bool) -> None:
+def _own_agent(job: Job) -> bool:
+    """GPU jobs and image builds leave the shared agent for a node that has what they need."""
+    return job.gpu or job.uses_docker
+
+
+def _agent(w: _Writer, pipeline: Pipeline, *, gpu: bool, docker_node: bool = False) -> None:
     label = pipeline.jenkins_gpu_label if gpu else pipeline.jenkins_agent_label
     w.open("agent")
-    if pipeline.jenkins_agent_label is not None and not gpu:
+    if docker_node:  # the Docker SDK needs the node's own daemon, not a container agent
+        w.line(
+            f"label {gstr(pipeline.jenkins_gpu_label if gpu else pipeline.jenkins_docker_label)}"
+        )
+    elif pipeline.jenkins_agent_label is not None and not gpu:
         w.line(f"label {gstr(pipeline.jenkins_agent_label)}")
     else:
         w.open("docker")
@@ -100,8 +109,8 @@ def _agent(w: _Writer, pipeline: Pipeline, *, gpu: bool) -> None:
 
 def _stage(w: _Writer, pipeline: Pipeline, job: Job) -> None:
     w.open(f"stage({gstr(job.name)})")
-    if job.gpu:
-        _agent(w, pipeline, gpu=True)
+    if _own_agent(job):
+        _agent(w, pipeline, gpu=job.gpu, docker_node=job.uses_docker)
     if job.rules:
         _when(w, job, pipeline.default_branch)
         if any(rule.manual for rule in job.rules):
@@ -113,7 +122,7 @@ def _stage(w: _Writer, pipeline: Pipeline, job: Job) -> None:
         w.line(f"timeout({gargs({'time': job.timeout_minutes, 'unit': 'MINUTES'})})")
         w.close()
     w.open("steps")
-    script = (*pipeline.setup, *job.script) if job.gpu else job.script
+    script = (*pipeline.setup, *job.script) if _own_agent(job) else job.script
     if job.credentials:
         bindings = ", ".join(_binding(job, i) for i in range(len(job.credentials)))
         w.open(f"withCredentials([{bindings}])")
@@ -150,7 +159,7 @@ def _binding(job: Job, index: int) -> str:
 def _when(w: _Writer, job: Job, default_branch: str) -> None:
     conditions = [_condition(rule, default_branch) for rule in job.rules]
     w.open("when")
-    if job.gpu:  # decide before allocating a scarce GPU agent
+    if _own_agent(job):  # decide before allocating a scarce GPU or Docker node
         w.line("beforeAgent true")
     if any(rule.manual for rule in job.rules):
         w.line("beforeInput true")

@@ -21,5 +21,5 @@ def test_every_section_and_key_is_documented() -> None:
     for name, field in Config.model_fields.items():
         assert f"[tool.pipelinekit.{field.alias or name}" in text
     assert "| `threshold` | float |" in text
-    assert "| `targets` | list of \"jenkins\" \\| \"gitlab\" |" in text
-    assert "| `default_branch` | str | `\"main\"` | The branch releases are made from. |" in text
+    assert '| `targets` | list of "jenkins" \\| "gitlab" |' in text
+    assert '| `default_branch` | str | `"main"` | The branch releases are made from. |' in text

@@ -6,6 +6,7 @@ import pytest
 
 from pipelinekit import __version__
 from pipelinekit.config import Config, parse_config
+from pipelinekit.docker.cuda import FRAMEWORK_CUDA, cuda_image
 from pipelinekit.errors import ConfigError
 from pipelinekit.facts import ProjectFacts, TestFacts
 from pipelinekit.pipeline import Job, Rule, check_jobs, describe, plan, sonar_project_key
@@ -79,7 +80,10 @@ def test_image_spec_follows_gpu_framework(facts: ProjectFacts) -> None:
     assert (cpu.base, cpu.gpu, cpu.install_python) == ("python:3.11-slim", False, False)
     gpu = plan(facts.model_copy(update={"gpu_frameworks": ("torch",)}), Config()).image_spec
     assert gpu.gpu and gpu.install_python
-    assert gpu.base == "nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04"
+    assert gpu.base == cuda_image(FRAMEWORK_CUDA["torch"])  # "auto": the framework's CUDA line
+    pinned = parse_config({"docker": {"cuda": "12.4.1"}}, source="p")
+    tf = plan(facts.model_copy(update={"gpu_frameworks": ("tensorflow",)}), pinned).image_spec
+    assert tf.base == "nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04"
     forced_cpu = parse_config({"docker": {"gpu": False}}, source="p")
     spec = plan(facts.model_copy(update={"gpu_frameworks": ("torch",)}), forced_cpu).image_spec
     assert not spec.gpu and spec.base == "python:3.11-slim"
@@ -142,7 +146,7 @@ def with_stages(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
 
 
 def test_full_pipeline_graph(monkeypatch: pytest.MonkeyPatch, facts: ProjectFacts) -> None:
-    with_stages(monkeypatch, "sonar", "package", "upload")
+    with_stages(monkeypatch, "sonar", "package", "upload", "docker")
     config = parse_config(
         {
             "coverage": {"enabled": False},
@@ -152,7 +156,7 @@ def test_full_pipeline_graph(monkeypatch: pytest.MonkeyPatch, facts: ProjectFact
         },
         source="p",
     )
-    pipeline = plan(facts.model_copy(update={"is_git": True}), config)
+    pipeline = plan(facts.model_copy(update={"is_git": True, "gpu_frameworks": ("torch",)}), config)
     graph = {job.name: (job.stage, job.needs) for job in pipeline.jobs}
     assert graph == {
         "lint": ("lint", ()),
@@ -160,7 +164,8 @@ def test_full_pipeline_graph(monkeypatch: pytest.MonkeyPatch, facts: ProjectFact
         "sonar": ("quality", ("lint", "test")),
         "release-verify": ("verify", ()),
         "package": ("build", ("lint", "test", "sonar")),
-        "upload": ("publish", ("package", "release-verify")),
+        "docker": ("build", ("lint", "test", "sonar", "package")),
+        "upload": ("publish", ("package", "docker", "release-verify")),
         "release": ("release", ("lint", "test", "sonar")),
     }
     assert pipeline.stages == ("verify", "lint", "test", "quality", "build", "publish", "release")
@@ -177,6 +182,12 @@ def test_full_pipeline_graph(monkeypatch: pytest.MonkeyPatch, facts: ProjectFact
     assert release.command == ("release",)
     assert pipeline.job("release-verify").command == ("release", "verify")
     assert pipeline.job("package").artifacts == ("dist/",)
+    docker = pipeline.job("docker")
+    assert docker.gpu and docker.uses_docker and docker.reports[0].path.endswith("image.json")
+    assert (docker.credentials[0].variable, docker.credentials[0].password_variable) == (
+        "DOCKER_USERNAME",
+        "DOCKER_PASSWORD",
+    )
 
 
 def test_subfolder_commands_carry_the_path(

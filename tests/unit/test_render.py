@@ -44,6 +44,7 @@ def release_jobs() -> tuple[Job, ...]:
             script=("pipelinekit stage docker",),
             needs=("sonar",),
             gpu=True,
+            uses_docker=True,
             credentials=(
                 Credential(
                     id="registry",
@@ -102,7 +103,8 @@ def test_jenkinsfile_credentials_tags_manual_gpu(facts: ProjectFacts) -> None:
     assert "changeRequest()" in text
     assert "branch('main')" in text and "input {" in text and "beforeInput true" in text
     docker_stage = text[text.index("stage('docker')") : text.index("stage('release")]
-    assert "label 'gpu'" in docker_stage and "args '--gpus all'" in docker_stage
+    # an image build runs on the GPU node itself (its daemon), not in a container agent
+    assert "label 'gpu'" in docker_stage and "docker {" not in docker_stage
     assert "beforeAgent" not in docker_stage  # no when: nothing to decide before the agent
     # the GPU stage runs on its own agent, so it sets up its own venv
     assert "python3 -m venv" in docker_stage
@@ -162,7 +164,10 @@ def test_gitlab_rules_tags_gpu(facts: ProjectFacts) -> None:
 def test_hostile_values_survive_yaml_and_groovy(facts: ProjectFacts) -> None:
     hostile = facts.model_copy(update={"root": HOSTILE.replace("\n", "")})
     config = parse_config(
-        {"ci": {"image": HOSTILE, "pipelinekit_source": "@ " + HOSTILE}, "gitlab": {"tags": [HOSTILE]}},
+        {
+            "ci": {"image": HOSTILE, "pipelinekit_source": "@ " + HOSTILE},
+            "gitlab": {"tags": [HOSTILE]},
+        },
         source="p",
     )
     pipeline = plan(hostile, config)
@@ -237,3 +242,30 @@ def test_workflow_branch_regexes_select_the_configured_branches(
     ]
     patterns = [re.compile(lit[1:-1].replace("\\/", "/")) for lit in literals]
     assert any(p.fullmatch(branch) for p in patterns) is selected
+
+
+def test_image_builds_and_gpu_jobs_get_the_right_agents(facts: ProjectFacts) -> None:
+    base = plan(facts, Config())
+    build = Job(
+        name="docker", stage="build", command=("stage", "docker"), script=("x",), uses_docker=True
+    )
+    train = Job(
+        name="train",
+        stage="test",
+        command=("stage", "test"),
+        script=("y",),
+        gpu=True,
+        rules=(Rule(kind="tag"),),
+    )
+    pipeline = _with_jobs(base, build, train)
+    groovy_text = render_jenkinsfile(pipeline, source="p")
+    docker_stage = groovy_text[
+        groovy_text.index("stage('docker')") : groovy_text.index("stage('train')")
+    ]
+    assert "label 'docker'" in docker_stage and "python3 -m venv" in docker_stage
+    train_stage = groovy_text[groovy_text.index("stage('train')") :]
+    assert "args '--gpus all'" in train_stage and "beforeAgent true" in train_stage
+    doc = yaml.safe_load(render_gitlab_ci(pipeline, source="p"))
+    assert doc["docker"]["services"] == [{"name": "docker:27-dind", "alias": "docker"}]
+    assert doc["docker"]["variables"]["DOCKER_HOST"] == "tcp://docker:2376"
+    assert "services" not in doc["train"] and doc["train"]["tags"] == ["gpu"]
