@@ -85,7 +85,16 @@ def test_jenkinsfile_declarative_structure(jenkinsfiles: dict[str, Path]) -> Non
         groovy.text(groovy.find_one(groovy.child(pipeline, "agent"), "image")["args"][0])
         == "python:3.11-slim"
     )
-    assert groovy.stage_names(pipeline) == ["setup", "lint + test", "lint", "test", "package"]
+    assert groovy.stage_names(pipeline) == [
+        "setup",
+        "lint + test",
+        "lint",
+        "test",
+        "package",
+        "docker",
+    ]
+    docker_agent = groovy.child(groovy.stage(pipeline, "docker"), "agent")
+    assert groovy.text(groovy.find_one(docker_agent, "label")["args"][0]) == "docker"
     parallel = groovy.child(groovy.stage(pipeline, "lint + test"), "parallel")
     assert [groovy.text(s["args"][0]) for s in parallel["children"] if s["name"] == "stage"] == [
         "lint",
@@ -181,7 +190,10 @@ def test_gitlab_ci_local_runs_example_pipeline(
     pip_cache = tmp_path_factory.getbasetemp() / "pip-cache"
     variables = {"PIP_CACHE_DIR": str(pip_cache)}
 
-    passed = run_gitlab_ci_local(repo, variables=variables, timeout=600)
+    # The docker job needs a Docker daemon: tests/docker builds the image against a real one.
+    passed = run_gitlab_ci_local(
+        repo, variables=variables, jobs=["lint", "test", "package"], timeout=600
+    )
     assert passed.returncode == 0, passed.output
     assert "[passed] lint: ruff: no problems" in job_log(repo, "lint")
     test_log = job_log(repo, "test")

@@ -148,7 +148,7 @@ def test_plain_template_is_valid_gitlab_ci() -> None:
     assert doc["variables"]["PIPELINEKIT_SOURCE"] == gen.DEFAULT_SOURCE
     assert doc["default"]["image"] == "$PIPELINEKIT_IMAGE"
     assert (
-        '"pipelinekit[lint,package,test]$PIPELINEKIT_SOURCE"' in doc["default"]["before_script"][1]
+        '"pipelinekit[docker,lint,package,test]$PIPELINEKIT_SOURCE"' in doc["default"]["before_script"][1]
     )
 
 
@@ -179,7 +179,7 @@ def normalized(job: dict[str, Any]) -> dict[str, Any]:
 
 def test_component_and_template_have_the_renderers_jobs(example_rendered: str) -> None:
     expected = {name: normalized(job) for name, job in jobs_of(example_rendered).items()}
-    assert set(expected) == {"lint", "test", "package", "release-verify", "release"}
+    assert set(expected) == {"lint", "test", "package", "docker", "release-verify", "release"}
     component = jobs_of(interpolate(COMPONENT.read_text()))
     assert {name: normalized(job) for name, job in component.items()} == expected
     plain = jobs_of(PLAIN.read_text())

@@ -196,6 +196,7 @@ def test_pipeline_stages_come_from_the_real_plan(
         "lint",
         "test",
         "package",
+        "docker",
     ]
     timeout = groovy.find_one(tree, "timeout")
     assert timeout["args"] == [{"time": plan["timeout_minutes"], "unit": "MINUTES"}]
@@ -207,6 +208,11 @@ def test_pipeline_stages_come_from_the_real_plan(
     assert parallel["failFast"] is False and set(parallel) == {"failFast", "lint", "test"}
     for job in plan["jobs"]:
         stage = stage_of(tree, job["name"])
+        if job["uses_docker"]:  # the node's own daemon: no container, its own venv
+            assert groovy.find_one(stage, "node")["args"] == [plan["jenkins_docker_label"]]
+            assert named(stage, "withDockerContainer") == []
+            assert shell_lines(stage) == [*plan["setup"], *job["script"]], job["name"]
+            continue
         assert shell_lines(stage) == job["script"], job["name"]
         container = groovy.find_one(stage, "withDockerContainer")
         assert container["args"][0]["image"] == plan["image"]
@@ -302,7 +308,7 @@ def test_model_agent_label_moves_jobs_after_planning(recorded: dict[str, Node]) 
     assert jobs["args"] == ["py311"]
     assert [c["name"] for c in jobs["children"]] == ["checkout", "timeout"]
     assert named(jobs, "withDockerContainer") == []  # a labelled agent runs jobs as is
-    assert len(named(jobs, "stage")) == 5
+    assert len(named(jobs, "stage")) == 6
 
 
 def test_python_image_overrides_every_container(recorded: dict[str, Node]) -> None:
@@ -350,7 +356,7 @@ def test_invalid_parameters_stop_before_anything_runs(
 def test_unknown_job_in_only_is_an_error_listing_the_jobs(recorded: dict[str, Node]) -> None:
     tree = recorded["unknown-job"]
     assert error_text(tree) == (
-        "pipelinekitPipeline: only names lnt, not a job of this project. Jobs: lint, test, package."
+        "pipelinekitPipeline: only names lnt, not a job of this project. Jobs: lint, test, package, docker."
     )
     assert named(tree, "stage") == []
 
@@ -389,7 +395,7 @@ def test_stage_step_unknown_job_suggests_the_closest(recorded: dict[str, Node]) 
     tree = recorded["stage-typo"]
     assert error_text(tree) == (
         "pipelinekitStage: no job named 'tset' in this project's plan (did you mean 'test'?). "
-        "Jobs: lint, test, package. `pipelinekit plan` lists them."
+        "Jobs: lint, test, package, docker. `pipelinekit plan` lists them."
     )
     assert named(tree, "withEnv") == []
 

@@ -141,7 +141,9 @@ class Runner implements Serializable {
             if (Plan.manual(job)) {
                 steps.input(message: 'Run ' + job.name + '?')
             }
-            if (job.gpu) {
+            if (job.uses_docker) {
+                runOnDockerNode(model, job)
+            } else if (job.gpu) {
                 runOnGpu(model, job)
             } else {
                 inContainer(jobImage(model), '') {
@@ -159,6 +161,18 @@ class Runner implements Serializable {
                 inContainer((String) (settings.pythonImage ?: model.image), '--gpus all') {
                     runScript(job, (List) model.setup + (List) job.script)
                 }
+            }
+        }
+    }
+
+    /** An image build talks to the node's own Docker daemon (a container agent has none), on
+     * the GPU node when the image is a GPU image, else on a Docker node; its own venv setup. */
+    private void runOnDockerNode(Map model, Map job) {
+        String label = job.gpu ? (settings.gpuLabel ?: model.jenkins_gpu_label) : model.jenkins_docker_label
+        onNode(label) {
+            steps.checkout(steps.scm)
+            inProject {
+                runScript(job, (List) model.setup + (List) job.script)
             }
         }
     }
