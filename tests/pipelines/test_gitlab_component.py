@@ -148,7 +148,8 @@ def test_plain_template_is_valid_gitlab_ci() -> None:
     assert doc["variables"]["PIPELINEKIT_SOURCE"] == gen.DEFAULT_SOURCE
     assert doc["default"]["image"] == "$PIPELINEKIT_IMAGE"
     assert (
-        '"pipelinekit[docker,lint,package,test]$PIPELINEKIT_SOURCE"' in doc["default"]["before_script"][1]
+        '"pipelinekit[docker,lint,package,test]$PIPELINEKIT_SOURCE"'
+        in doc["default"]["before_script"][1]
     )
 
 
