@@ -73,10 +73,11 @@ class CIConfig(Section):
     branches: list[str] = Field(default_factory=lambda: ["main", "develop", "release/*"])
     """Branch globs that get pipelines besides merge requests and tags."""
     pipelinekit_source: str | None = None
-    """Where CI jobs install pipelinekit from: a version specifier (`==0.2.0`, `~=0.2`) or a
-    direct reference (`@ https://.../pipelinekit-0.2.0-py3-none-any.whl`, `@ git+https://...`).
-    pipelinekit adds the extras the planned jobs need. Default: the exact version that
-    rendered the file."""
+    """Where CI jobs install pipelinekit from: a version specifier (`==0.2.0`, `~=0.2`), a
+    direct reference (`@ https://.../pipelinekit-0.2.0-py3-none-any.whl`, `@ git+https://...`)
+    or a folder of the repository holding pipelinekit's source (`.` for pipelinekit itself,
+    `./vendor/pipelinekit`). pipelinekit adds the extras the planned jobs need. Default: the
+    exact version that rendered the file."""
     index_url: str | None = None
     """A private package index for that install."""
     image: str | None = None
@@ -87,12 +88,11 @@ class CIConfig(Section):
     @field_validator("pipelinekit_source")
     @classmethod
     def _source(cls, value: str | None) -> str | None:
-        if value is not None and not value.lstrip().startswith(
-            ("@", "==", "~=", ">=", "<=", "!=", ">", "<")
-        ):
+        starts = ("@", "==", "~=", ">=", "<=", "!=", ">", "<", ".")
+        if value is not None and not value.lstrip().startswith(starts):
             raise ValueError(
-                "give a version specifier such as '==0.2.0' or a direct reference such as "
-                "'@ https://host/pipelinekit-0.2.0-py3-none-any.whl'"
+                "give a version specifier such as '==0.2.0', a direct reference such as "
+                "'@ https://host/pipelinekit-0.2.0-py3-none-any.whl', or a folder such as '.'"
             )
         return value
 

@@ -279,9 +279,14 @@ EXTRAS_BY_STAGE = {
 def _setup_lines(config: Config, jobs: Iterable[Job]) -> tuple[str, ...]:
     stage_names = {job.command[1] for job in jobs if job.command[:1] == ("stage",)}
     extras = sorted({EXTRAS_BY_STAGE[name] for name in stage_names if name in EXTRAS_BY_STAGE})
-    name = f"pipelinekit[{','.join(extras)}]" if extras else "pipelinekit"
+    suffix = f"[{','.join(extras)}]" if extras else ""
     source = (config.ci.pipelinekit_source or f"=={__version__}").strip()
-    spec = f"{name} {source}" if source.startswith("@") else f"{name}{source}"
+    if source.startswith("."):  # a source folder in the repository: pip's `path[extras]`
+        spec = f"{source.rstrip('/')}{suffix}"
+    elif source.startswith("@"):
+        spec = f"pipelinekit{suffix} {source}"
+    else:
+        spec = f"pipelinekit{suffix}{source}"
     index = f" --index-url {shlex.quote(config.ci.index_url)}" if config.ci.index_url else ""
     return (
         'python3 -m venv "$PIPELINEKIT_VENV"',

@@ -233,3 +233,8 @@ def test_setup_installs_the_extras_of_the_planned_jobs(
         {"ci": {"pipelinekit_source": "@ https://h/p.whl"}, "test": {"enabled": False}}, source="p"
     )
     assert plan(facts, config).setup[1].endswith("'pipelinekit[lint,package] @ https://h/p.whl'")
+
+
+def test_setup_can_install_pipelinekit_from_a_source_folder(facts: ProjectFacts) -> None:
+    config = parse_config({"ci": {"pipelinekit_source": "./vendor/pipelinekit/"}}, source="p")
+    assert plan(facts, config).setup[1].endswith("'./vendor/pipelinekit[lint,test]'")
