@@ -4,7 +4,11 @@ a test regenerates it and compares with the committed file."""
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
 import json
+import textwrap
 import types
 import typing
 from typing import Any
@@ -23,6 +27,32 @@ pipelinekit reads `[tool.pipelinekit]` in the project's `pyproject.toml` (or the
 `pipelinekit.toml` for projects without one). Every key is optional: defaults come from the
 repository itself. Unknown keys are errors, with a did-you-mean.
 """
+
+
+def attribute_docs(model: type[BaseModel]) -> dict[str, str]:
+    """Field name -> the docstring under its annotation, read from the class source.
+
+    Read here rather than with pydantic's `use_attribute_docstrings`, which parses every
+    model's source at import time and would slow every command down for the docs' sake."""
+    docs: dict[str, str] = {}
+    for klass in reversed(model.__mro__):
+        if not (isinstance(klass, type) and issubclass(klass, BaseModel)) or klass is BaseModel:
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        for node, following in itertools.pairwise(body):
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            ):
+                docs[node.target.id] = inspect.cleandoc(following.value.value)
+    return docs
 
 
 def _type_name(annotation: Any) -> str:
@@ -70,13 +100,15 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
 def _section(model: type[BaseModel], path: str, out: list[str]) -> None:
     rows: list[str] = []
     nested: list[tuple[str, type[BaseModel]]] = []
+    docs = attribute_docs(model)
     for name, field in model.model_fields.items():
         key = field.alias or name
         sub = _model_of(field.annotation)
         if sub is not None and typing.get_origin(field.annotation) is None:
             nested.append((f"{path}.{key}", sub))
             continue
-        description = " ".join((field.description or "").split()).replace("|", "\\|")
+        text = field.description or docs.get(name, "")
+        description = " ".join(text.split()).replace("|", "\\|")
         rows.append(
             f"| `{key}` | {_type_name(field.annotation)} | {_default(field)} | {description} |"
         )
