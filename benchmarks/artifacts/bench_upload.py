@@ -4,7 +4,8 @@ Both run as CLI subprocesses against the same SeaweedFS S3 gateway (real SigV4 c
 by side and interleaved (the order alternates every run, so drift from other load on the
 machine hits both), reporting the median of several runs. pipelinekit's figure includes
 everything a release does: the bucket and manifest checks, sha256 of the file while uploading,
-the S3 SHA256 checksum, the HEAD that verifies the stored size, and the manifest write.
+the S3 checksum (CRC32 by default), the HEAD that verifies the stored size, and the manifest
+write.
 
 The 1 GiB file is random (incompressible) and generated once into the cache folder.
 `--sweep` additionally times the library upload over a grid of chunk sizes and concurrencies,
