@@ -7,27 +7,20 @@ what differs from the defaults derived from the detected facts.
 
 from __future__ import annotations
 
-import difflib
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
 from pipelinekit.artifacts.settings import S3Config
+from pipelinekit.configfile import read_config_table
 from pipelinekit.docker.settings import DockerConfig
-from pipelinekit.errors import ConfigError
 from pipelinekit.refs import ref_glob_problem
 from pipelinekit.register.settings import RegisterConfig
 from pipelinekit.release.settings import ReleaseConfig
-from pipelinekit.settings_base import Section
+from pipelinekit.settings_base import Section, validate_table
 from pipelinekit.sonar.settings import SonarConfig
 from pipelinekit.stage_settings import CoverageConfig, PackageConfig
-
-CONFIG_FILES = ("pyproject.toml", "pipelinekit.toml")
-"""Where config is read from, in order: `[tool.pipelinekit]` in pyproject.toml, else the
-top level of pipelinekit.toml (for setup.py-only projects, where adding a pyproject.toml would
-change how pip builds them)."""
 
 CITarget = Literal["jenkins", "gitlab"]
 _ALL_TARGETS: tuple[CITarget, ...] = ("jenkins", "gitlab")
@@ -157,76 +150,11 @@ class Config(Section):
     """`[tool.pipelinekit.register]` (the field name avoids BaseModel's `register`)."""
 
 
-def config_location(project_dir: Path) -> tuple[Path, tuple[str, ...]]:
-    """The file that holds (or will hold) the config and the table path inside it."""
-    pyproject = project_dir / "pyproject.toml"
-    if pyproject.is_file():
-        return pyproject, ("tool", "pipelinekit")
-    return project_dir / "pipelinekit.toml", ()
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file; a syntax error names the file, line and column."""
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"{path} is not valid TOML: {exc}. Fix the syntax at that line and column and run "
-            "the command again."
-        ) from exc
-    except OSError as exc:
-        raise ConfigError(f"Cannot read {path}: {exc.strerror}.") from exc
-
-
 def load_config(project_dir: Path) -> Config:
     """Load and validate the config of the project in `project_dir` (defaults if none)."""
-    path, table = config_location(project_dir)
-    if not path.is_file():
-        return Config()
-    data: Any = read_toml(path)
-    for key in table:
-        data = data.get(key, {}) if isinstance(data, dict) else {}
-    return parse_config(data, source=path, prefix=".".join(table))
+    path, prefix, data = read_config_table(project_dir)
+    return parse_config(data, source=path, prefix=prefix)
 
 
 def parse_config(data: Any, *, source: Path | str, prefix: str = "tool.pipelinekit") -> Config:
-    if not isinstance(data, dict):
-        raise ConfigError(f"{source}: `{prefix}` must be a table, not {type(data).__name__}.")
-    try:
-        return Config.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc, source, prefix)) from exc
-
-
-def _describe(exc: ValidationError, source: Path | str, prefix: str) -> str:
-    problems = []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        key = ".".join([prefix, *loc] if prefix else loc)
-        if err["type"] == "extra_forbidden":
-            known = _known_keys(loc[:-1])
-            hint = difflib.get_close_matches(loc[-1], known, n=1)
-            suggestion = f" Did you mean `{hint[0]}`?" if hint else ""
-            problems.append(
-                f"unknown key `{key}`.{suggestion} Valid keys here: {', '.join(sorted(known))}."
-            )
-        else:
-            given = err.get("input")
-            problems.append(f"`{key}`: {err['msg']} (got {given!r}).")
-    return (
-        f"{source}: invalid pipelinekit configuration: {' '.join(problems)} "
-        "Correct the key or value; `pipelinekit init --help` lists the defaults."
-    )
-
-
-def _known_keys(path: list[str]) -> list[str]:
-    model: type[BaseModel] = Config
-    for part in path:
-        fields = {f.alias or name: f for name, f in model.model_fields.items()}
-        annotation = fields[part].annotation if part in fields else None
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-        else:
-            return []
-    return [f.alias or name for name, f in model.model_fields.items()]
+    return validate_table(Config, data, source=source, prefix=prefix)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from pipelinekit.config import config_location, read_toml
+from pipelinekit.configfile import config_location, read_toml
 from pipelinekit.detect_deps import (
     DependencyScan,
     SetupCall,

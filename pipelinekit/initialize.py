@@ -10,7 +10,8 @@ from typing import Any
 import tomlkit
 from tomlkit.items import Table
 
-from pipelinekit.config import Config, config_location, parse_config
+from pipelinekit.config import Config, parse_config
+from pipelinekit.configfile import config_location
 from pipelinekit.errors import WriteError
 from pipelinekit.fsutil import atomic_write, writable_problem
 from pipelinekit.outputs import WriteResult, apply_writes, prepare_writes, render_all

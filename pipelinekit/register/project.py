@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelinekit.config import Config, read_toml
+from pipelinekit.config import Config
+from pipelinekit.configfile import read_toml
 from pipelinekit.errors import UsageError
 from pipelinekit.register.settings import RegisterConfig, load_register_settings
 

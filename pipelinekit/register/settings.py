@@ -8,14 +8,13 @@ come from the environment (`JENKINS_TOKEN`, `GITLAB_TOKEN`).
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pipelinekit.errors import ConfigError
+from pipelinekit.settings_base import validate_table
 
 if TYPE_CHECKING:  # config.py imports this module for its `register` field
     from pipelinekit.config import Config
@@ -135,56 +134,22 @@ def _check_http_url(value: str | None) -> str | None:
 
 def parse_register(data: Any, *, source: Path | str) -> RegisterConfig:
     """Validate a register table; errors name the key path like the rest of the config."""
-    prefix = "tool.pipelinekit.register"
-    if not isinstance(data, dict):
-        raise ConfigError(f"{source}: `{prefix}` must be a table, not {type(data).__name__}.")
-    try:
-        return RegisterConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc, source, prefix)) from exc
-
-
-def _describe(exc: ValidationError, source: Path | str, prefix: str) -> str:
-    problems = []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        key = ".".join([prefix, *loc])
-        if err["type"] == "extra_forbidden":
-            known = _known_keys(loc[:-1])
-            hint = difflib.get_close_matches(loc[-1], known, n=1)
-            suggestion = f" Did you mean `{hint[0]}`?" if hint else ""
-            problems.append(f"unknown key `{key}`.{suggestion}")
-        else:
-            problems.append(f"`{key}`: {err['msg']} (got {err.get('input')!r}).")
-    return f"{source}: invalid register settings: {' '.join(problems)} Correct the key or value."
-
-
-def _known_keys(path: list[str]) -> list[str]:
-    model: type[BaseModel] = RegisterConfig
-    for part in path:
-        field = model.model_fields.get(part)
-        annotation = field.annotation if field else None
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return []
-        model = annotation
-    return list(model.model_fields)
+    return validate_table(RegisterConfig, data, source=source, prefix="tool.pipelinekit.register")
 
 
 def load_register_settings(
     project_dir: Path, overrides: dict[str, Any] | None = None
 ) -> tuple[Config, RegisterConfig]:
     """The project's config and its register settings, with fleet `overrides` merged on top."""
-    from pipelinekit.config import config_location, parse_config, read_toml
+    from pipelinekit.config import parse_config
+    from pipelinekit.configfile import read_config_table
 
-    path, table = config_location(project_dir)
-    data: Any = read_toml(path) if path.is_file() else {}
-    for key in table:
-        data = data.get(key, {}) if isinstance(data, dict) else {}
+    path, prefix, data = read_config_table(project_dir)
     if not isinstance(data, dict):
         data = {}
     data = dict(data)
     register_data = data.pop("register", {})
-    config = parse_config(data, source=path, prefix=".".join(table))
+    config = parse_config(data, source=path, prefix=prefix)
     if overrides:
         register_data = deep_merge(
             register_data if isinstance(register_data, dict) else {}, overrides

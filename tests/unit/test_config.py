@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.config import Config, config_location, load_config, parse_config
+from pipelinekit.config import Config, load_config, parse_config
+from pipelinekit.configfile import config_location
 from pipelinekit.errors import ConfigError
 
 
