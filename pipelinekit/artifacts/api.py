@@ -226,11 +226,12 @@ def _download_verified(client: S3Client, entry: FileEntry, target: Path, locatio
     partial = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
         with partial.open("wb") as fh:
-            writer = client.download(entry.key, fh)
-        if writer.size != entry.size or writer.hexdigest() != entry.sha256:
+            client.download(entry.key, fh)
+        size, digest = partial.stat().st_size, sha256_file(partial)
+        if size != entry.size or digest != entry.sha256:
             raise CheckFailed(
-                f"{location}{entry.name} does not match its manifest (got {writer.size} bytes, "
-                f"sha256 {writer.hexdigest()[:16]}…; expected {entry.size} bytes, "
+                f"{location}{entry.name} does not match its manifest (got {size} bytes, "
+                f"sha256 {digest[:16]}…; expected {entry.size} bytes, "
                 f"{entry.sha256[:16]}…). The stored object was corrupted or replaced after the "
                 "release; nothing was written to the destination. Restore it from the bucket's "
                 "versioning or re-release under a new version."

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipelinekit.artifacts.hashing import HashingReader, HashingWriter
+from pipelinekit.artifacts.hashing import HashingReader
 from pipelinekit.artifacts.settings import S3Config
 from pipelinekit.errors import ConfigError, ExternalError, PipelinekitError
 from pipelinekit.redact import register_secret
@@ -274,16 +274,17 @@ class S3Client:
             self._set_conditional(key, False)
         return self.head(key)
 
-    def download(self, key: str, sink: BinaryIO) -> HashingWriter:
-        writer = HashingWriter(sink)
+    def download(self, key: str, sink: BinaryIO) -> None:
+        """Into a seekable file: s3transfer writes ranged parts in place. (Its path for
+        non-seekable sinks buffers parts in memory and, in s3transfer 0.19, can deadlock
+        when the first part's callback schedules the rest on a small thread pool.)"""
         self._call(
             "download",
             key,
             lambda: self._s3.download_fileobj(
-                self.bucket, key, writer, Config=self.transfer_config()
+                self.bucket, key, sink, Config=self.transfer_config()
             ),
         )
-        return writer
 
     # -- errors ------------------------------------------------------------------------------
 

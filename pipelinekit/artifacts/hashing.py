@@ -1,7 +1,8 @@
-"""sha256 computed while bytes stream to or from S3, never in a separate pass.
+"""sha256 computed while bytes stream to S3, never in a separate pass.
 
 Hashing 1 GiB takes about a second of CPU here, which is a tenth of the whole upload; a second
-read of the file would also double the disk traffic. The wrappers see every byte once.
+read of the file would also double the disk traffic. (Downloads are hashed after they land:
+s3transfer writes ranged parts in place only into a seekable file.)
 """
 
 from __future__ import annotations
@@ -59,29 +60,4 @@ class HashingReader:
                 self._sha.update(chunk)
                 self.hashed += len(chunk)
             self._raw.seek(position)
-        return self._sha.hexdigest()
-
-
-class HashingWriter:
-    """A write-only sink for `download_fileobj`.
-
-    It is deliberately not seekable: s3transfer then delivers ranged parts in order (it
-    buffers early ones), so the hash can follow the stream while parts still download in
-    parallel.
-    """
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
-        self._sha = hashlib.sha256()
-        self.size = 0
-
-    def write(self, data: bytes) -> int:
-        self._sha.update(data)
-        self.size += len(data)
-        return self._raw.write(data)
-
-    def seekable(self) -> bool:
-        return False
-
-    def hexdigest(self) -> str:
         return self._sha.hexdigest()

@@ -12,7 +12,7 @@ import pytest
 
 from pipelinekit.artifacts import layout
 from pipelinekit.artifacts.api import client_for
-from pipelinekit.artifacts.hashing import HashingReader, HashingWriter
+from pipelinekit.artifacts.hashing import HashingReader
 from pipelinekit.artifacts.manifest import parse_manifest
 from pipelinekit.artifacts.settings import S3Config
 from pipelinekit.config import parse_config
@@ -33,16 +33,6 @@ def test_hashing_reader_counts_rereads_once() -> None:
     assert reader.hashed == 1500
     assert reader.hexdigest(len(data)) == hashlib.sha256(data).hexdigest()  # finishes the tail
     assert reader.tell() == 150
-
-
-def test_hashing_writer() -> None:
-    sink = io.BytesIO()
-    writer = HashingWriter(sink)
-    writer.write(b"abc")
-    writer.write(b"def")
-    assert not writer.seekable()
-    assert (writer.size, writer.hexdigest()) == (6, hashlib.sha256(b"abcdef").hexdigest())
-    assert sink.getvalue() == b"abcdef"
 
 
 def test_object_key() -> None:
