@@ -33,6 +33,13 @@ PATH_ARG = click.argument(
     "path", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
 )
 RUN = "_run"
+PATH_OPTION = click.option(
+    "--path",
+    default=".",
+    type=click.Path(file_okay=False, path_type=Path),
+    show_default=True,
+    help="Project folder.",
+)
 
 
 def _repo(path: Path) -> Any:
@@ -178,13 +185,7 @@ def next_cmd(path: Path, branch: str | None, fmt: str) -> None:
 
 @release.command("verify")
 @click.argument("tag", required=False)
-@click.option(
-    "--path",
-    default=".",
-    type=click.Path(file_okay=False, path_type=Path),
-    show_default=True,
-    help="Project folder.",
-)
+@PATH_OPTION
 @FORMAT
 def verify_cmd(tag: str | None, path: Path, fmt: str) -> None:
     """Check TAG (default: CI_COMMIT_TAG, TAG_NAME or the tag on HEAD) against the policy."""
@@ -203,13 +204,7 @@ def verify_cmd(tag: str | None, path: Path, fmt: str) -> None:
 
 @release.command("lint")
 @click.argument("revision_range", metavar="RANGE")
-@click.option(
-    "--path",
-    default=".",
-    type=click.Path(file_okay=False, path_type=Path),
-    show_default=True,
-    help="Project folder.",
-)
+@PATH_OPTION
 @FORMAT
 def lint_cmd(revision_range: str, path: Path, fmt: str) -> None:
     """Fail (exit 1) when a commit in RANGE (e.g. origin/main..HEAD) is not conventional."""
