@@ -10,13 +10,13 @@ a POST that timed out may still have been applied.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 from pipelinekit.errors import ExternalError, UsageError
 from pipelinekit.redact import redact, register_secret
+from pipelinekit.retry import retry_read
 
 T = TypeVar("T")
 
@@ -118,18 +118,12 @@ class GitLabClient:
         return result if isinstance(result, dict) else {}
 
     def _read(self, what: str, call: Callable[[], T]) -> T:
-        delay = BACKOFF_SECONDS
-        for attempt in range(1, READ_ATTEMPTS + 1):
-            try:
-                return call()
-            except Exception as exc:
-                code = getattr(exc, "response_code", None)
-                transient = (code is None and _is_transport(exc)) or (code or 0) >= 500
-                if attempt == READ_ATTEMPTS or not transient:
-                    raise self._error(exc, "read", what) from None
-                time.sleep(delay)
-                delay *= 2
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            return retry_read(
+                call, transient=_transient, attempts=READ_ATTEMPTS, backoff=BACKOFF_SECONDS
+            )
+        except Exception as exc:
+            raise self._error(exc, "read", what) from None
 
     def _error(self, exc: BaseException, verb: str, what: str) -> ExternalError:
         code = getattr(exc, "response_code", None)
@@ -184,6 +178,12 @@ def _is_timeout(exc: BaseException) -> bool:
     import requests
 
     return isinstance(exc, requests.Timeout)
+
+
+def _transient(exc: BaseException) -> bool:
+    """Worth another read: the connection failed or timed out, or the server erred (5xx)."""
+    status = getattr(exc, "response_code", None)
+    return (status is None and _is_transport(exc)) or (status or 0) >= 500
 
 
 def _is_transport(exc: BaseException) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -18,6 +17,7 @@ from urllib.parse import quote
 
 from pipelinekit.errors import ExternalError, UsageError
 from pipelinekit.redact import redact, register_secret
+from pipelinekit.retry import retry_read
 
 T = TypeVar("T")
 
@@ -143,18 +143,12 @@ class JenkinsClient:
             raise self._error(exc, verb, full_name) from None
 
     def _read(self, verb: str, what: str, call: Callable[[], T]) -> T:
-        delay = BACKOFF_SECONDS
-        for attempt in range(1, READ_ATTEMPTS + 1):
-            try:
-                return call()
-            except Exception as exc:
-                status = _status(exc)
-                transient = (status is None and _is_transport(exc)) or (status or 0) >= 500
-                if attempt == READ_ATTEMPTS or not transient:
-                    raise self._error(exc, verb, what) from None
-                time.sleep(delay)
-                delay *= 2
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            return retry_read(
+                call, transient=_transient, attempts=READ_ATTEMPTS, backoff=BACKOFF_SECONDS
+            )
+        except Exception as exc:
+            raise self._error(exc, verb, what) from None
 
     def _error(self, exc: BaseException, verb: str, what: str) -> ExternalError:
         status = _status(exc)
@@ -251,6 +245,12 @@ def _is_timeout(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def _transient(exc: BaseException) -> bool:
+    """Worth another read: the connection failed or timed out, or the server erred (5xx)."""
+    status = _status(exc)
+    return (status is None and _is_transport(exc)) or (status or 0) >= 500
 
 
 def _is_transport(exc: BaseException) -> bool:
