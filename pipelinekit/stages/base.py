@@ -88,3 +88,16 @@ def run_tool(argv: Sequence[str], ctx: StageContext, *, timeout: float | None = 
             "timeout or look for a hanging test."
         ) from exc
     return ToolRun(proc.returncode, proc.stdout, proc.stderr)
+
+
+def require_configured_paths(ctx: StageContext, section: str, paths: Sequence[str]) -> None:
+    """Paths set in `[tool.pipelinekit.<section>] paths` must exist: a typo must not make a
+    stage silently check nothing (detected paths, by contrast, are just skipped if absent)."""
+    from pipelinekit.errors import ConfigError
+
+    missing = [p for p in paths if not (ctx.project_dir / p).exists()]
+    if missing:
+        raise ConfigError(
+            f"[tool.pipelinekit.{section}] paths: {', '.join(missing)} not found in "
+            f"{ctx.project_dir}. Correct the paths (relative to the project folder)."
+        )

@@ -28,7 +28,13 @@ from typing import Any, Literal
 from pipelinekit import reports
 from pipelinekit.errors import ConfigError, ExternalError
 from pipelinekit.fsutil import atomic_write
-from pipelinekit.stages.base import StageContext, StageResult, ToolRun, run_tool
+from pipelinekit.stages.base import (
+    StageContext,
+    StageResult,
+    ToolRun,
+    require_configured_paths,
+    run_tool,
+)
 
 NAME = "lint"
 
@@ -149,12 +155,7 @@ def lint_paths(ctx: StageContext) -> list[str]:
     """
     configured = ctx.config.lint.paths
     if configured is not None:
-        missing = [p for p in configured if not (ctx.project_dir / p).exists()]
-        if missing:
-            raise ConfigError(
-                f"[tool.pipelinekit.lint] paths: {', '.join(missing)} not found in "
-                f"{ctx.project_dir}. Correct the paths (relative to the project folder)."
-            )
+        require_configured_paths(ctx, "lint", configured)
         return _prune_nested(configured, ctx.project_dir)
     facts = ctx.facts
     # Notebooks are named explicitly: ruff lints .ipynb files it is given even in versions

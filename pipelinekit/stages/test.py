@@ -29,7 +29,13 @@ from pathlib import Path
 from pipelinekit import reports
 from pipelinekit.errors import ConfigError, ExternalError
 from pipelinekit.stages import unittest_junit
-from pipelinekit.stages.base import StageContext, StageResult, ToolRun, run_tool
+from pipelinekit.stages.base import (
+    StageContext,
+    StageResult,
+    ToolRun,
+    require_configured_paths,
+    run_tool,
+)
 
 NAME = "test"
 
@@ -210,12 +216,7 @@ def resolve_test_dirs(ctx: StageContext) -> list[str]:
     """Configured test folders (which must exist) or the detected ones that exist."""
     configured = ctx.config.test.paths
     if configured is not None:
-        missing = [p for p in configured if not (ctx.project_dir / p).exists()]
-        if missing:
-            raise ConfigError(
-                f"[tool.pipelinekit.test] paths: {', '.join(missing)} not found in "
-                f"{ctx.project_dir}. Correct the paths (relative to the project folder)."
-            )
+        require_configured_paths(ctx, "test", configured)
         return list(dict.fromkeys(configured))
     return [d for d in dict.fromkeys(ctx.facts.tests.dirs) if (ctx.project_dir / d).exists()]
 
