@@ -5,7 +5,6 @@ Errors are one paragraph on stderr and never a traceback (`--debug` shows one).
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any, ClassVar, NoReturn
@@ -13,18 +12,12 @@ from typing import Any, ClassVar, NoReturn
 import click
 
 from pipelinekit import __version__
+from pipelinekit.cli_options import FORMAT_OPTION, echo_json
 from pipelinekit.errors import EXIT_BAD_INPUT, PipelinekitError
 
 PATH_ARG = click.argument(
     "path", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
 )
-FORMAT_OPT = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, sort_keys=True))
 
 
 class LazyGroup(click.Group):
@@ -83,14 +76,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @PATH_ARG
-@FORMAT_OPT
+@FORMAT_OPTION
 def detect(path: Path, fmt: str) -> None:
     """Show what the repository is (ProjectFacts)."""
     from pipelinekit.detect import detect as run_detect
 
     facts = run_detect(path.resolve())
     if fmt == "json":
-        _echo_json(facts.model_dump(mode="json"))
+        echo_json(facts.model_dump(mode="json"))
         return
     for key, value in facts.model_dump(mode="json").items():
         click.echo(f"{key:17} {_plain(value) or '-'}")
@@ -148,7 +141,7 @@ def _rel(path: Path, base: Path) -> str:
 
 @cli.command()
 @PATH_ARG
-@FORMAT_OPT
+@FORMAT_OPTION
 def plan(path: Path, fmt: str) -> None:
     """Print the pipeline model."""
     from pipelinekit.pipeline import describe
@@ -158,7 +151,7 @@ def plan(path: Path, fmt: str) -> None:
     project = load_project(path)
     pipeline = run_plan(project.facts, project.config)
     if fmt == "json":
-        _echo_json(pipeline.model_dump(mode="json"))
+        echo_json(pipeline.model_dump(mode="json"))
     else:
         click.echo(describe(pipeline), nl=False)
 
@@ -258,7 +251,7 @@ def run_command(path: Path, only: str | None, max_jobs: int, no_cache: bool) -> 
 
 
 @cli.command()
-@FORMAT_OPT
+@FORMAT_OPTION
 def doctor(fmt: str) -> None:
     """Show which tools are present and whether Jenkins/GitLab answer (auth, plugins)."""
     from pipelinekit.doctor import check_tools
@@ -267,9 +260,7 @@ def doctor(fmt: str) -> None:
     checks = check_tools()
     servers = doctor_servers()
     if fmt == "json":
-        _echo_json(
-            {"tools": [c.__dict__ for c in checks], "servers": [s.__dict__ for s in servers]}
-        )
+        echo_json({"tools": [c.__dict__ for c in checks], "servers": [s.__dict__ for s in servers]})
         return
     for check in checks:
         mark = "ok " if check.version else "-- "

@@ -6,11 +6,11 @@ PipelinekitError for the main command to map to exit codes; nothing here prints 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import click
+
+from pipelinekit.cli_options import FORMAT_OPTION, echo_json
 
 PATH_OPT = click.option(
     "--path",
@@ -20,13 +20,6 @@ PATH_OPT = click.option(
     type=click.Path(path_type=Path, file_okay=False),
     help="The project (its config names the bucket; its name is the key's project part).",
 )
-FORMAT_OPT = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, sort_keys=True))
 
 
 def _size(n: int) -> str:
@@ -47,7 +40,7 @@ def artifacts() -> None:
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @PATH_OPT
 @click.option("--version", "version", help="Release version (default: from the wheel's name).")
-@FORMAT_OPT
+@FORMAT_OPTION
 def push_command(files: tuple[Path, ...], path: Path, version: str | None, fmt: str) -> None:
     """Upload FILES (default: dist/* and the docker image report) as one release."""
     from pipelinekit.artifacts.api import push_project
@@ -62,7 +55,7 @@ def push_command(files: tuple[Path, ...], path: Path, version: str | None, fmt: 
         version=version,
     )
     if fmt == "json":
-        _echo_json(
+        echo_json(
             {
                 "status": result.status,
                 "location": result.location,
@@ -93,7 +86,7 @@ def push_command(files: tuple[Path, ...], path: Path, version: str | None, fmt: 
     "dest", required=False, default=".", type=click.Path(path_type=Path, file_okay=False)
 )
 @PATH_OPT
-@FORMAT_OPT
+@FORMAT_OPTION
 def pull_command(version: str, dest: Path, path: Path, fmt: str) -> None:
     """Download release VERSION (or `latest`) into DEST, verifying every sha256."""
     from pipelinekit.artifacts.api import client_for, pull
@@ -102,7 +95,7 @@ def pull_command(version: str, dest: Path, path: Path, fmt: str) -> None:
     project = load_project(path)
     result = pull(client_for(project.config.s3), project.facts.name, version, dest)
     if fmt == "json":
-        _echo_json(
+        echo_json(
             {
                 "version": result.version,
                 "dest": str(result.dest),
@@ -122,7 +115,7 @@ def pull_command(version: str, dest: Path, path: Path, fmt: str) -> None:
 @artifacts.command("ls")
 @click.argument("version", required=False)
 @PATH_OPT
-@FORMAT_OPT
+@FORMAT_OPTION
 def ls_command(version: str | None, path: Path, fmt: str) -> None:
     """List the project's versions, or the files of VERSION."""
     from pipelinekit.artifacts.api import client_for, describe, list_versions
@@ -134,7 +127,7 @@ def ls_command(version: str | None, path: Path, fmt: str) -> None:
     if version is None:
         infos = list_versions(client, name)
         if fmt == "json":
-            _echo_json([i.__dict__ for i in infos])
+            echo_json([i.__dict__ for i in infos])
             return
         if not infos:
             click.echo(f"No versions of {name} in s3://{client.bucket}/ yet.")
@@ -146,7 +139,7 @@ def ls_command(version: str | None, path: Path, fmt: str) -> None:
         return
     detail = describe(client, name, version)
     if fmt == "json":
-        _echo_json(
+        echo_json(
             {
                 "version": detail.version,
                 "location": detail.location,

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from pipelinekit.cli_options import FORMAT_OPTION
 from pipelinekit.errors import UsageError
 from pipelinekit.register.doctor import ServerCheck, doctor_servers
 from pipelinekit.register.plan import Plan, as_json, raise_for_problems, render_summary, render_text
@@ -36,13 +37,7 @@ def _options(func: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(path_type=Path, dir_okay=False),
             help="TOML/YAML list of repos (with overrides) to register concurrently.",
         ),
-        click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(["text", "json"]),
-            default="text",
-            show_default=True,
-        ),
+        FORMAT_OPTION,
         click.option("--verbose", "-v", is_flag=True, help="List unchanged objects too."),
     ]
     for decorator in reversed(decorators):

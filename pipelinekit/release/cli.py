@@ -7,22 +7,14 @@ is not a subcommand is taken as PATH.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 
+from pipelinekit.cli_options import FORMAT_OPTION, echo_json
 from pipelinekit.release.loadconfig import load_release_config
 
-FORMAT = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
 BRANCH = click.option(
     "--branch",
     default=None,
@@ -50,7 +42,7 @@ def _repo(path: Path) -> Any:
 
 def _emit(fmt: str, data: Any, text: str) -> None:
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, sort_keys=True))
+        echo_json(data)
     elif text:
         click.echo(text)
 
@@ -77,7 +69,7 @@ class _ReleaseGroup(click.Group):
 )
 @DRY_RUN
 @BRANCH
-@FORMAT
+@FORMAT_OPTION
 @click.pass_context
 def release(ctx: click.Context, dry_run: bool, branch: str | None, fmt: str) -> None:
     """Release the project in PATH (default: .): bump, changelog, annotated tag, atomic push.
@@ -92,7 +84,7 @@ def release(ctx: click.Context, dry_run: bool, branch: str | None, fmt: str) -> 
 @PATH_ARG
 @DRY_RUN
 @BRANCH
-@FORMAT
+@FORMAT_OPTION
 @click.pass_context
 def _run(ctx: click.Context, path: Path, dry_run: bool, branch: str | None, fmt: str) -> None:
     parent = ctx.parent.params if ctx.parent else {}
@@ -150,7 +142,7 @@ def _plan_text(data: dict[str, Any]) -> str:
 @release.command("next")
 @PATH_ARG
 @BRANCH
-@FORMAT
+@FORMAT_OPTION
 def next_cmd(path: Path, branch: str | None, fmt: str) -> None:
     """Print the next version and nothing else (nothing at all when there is none)."""
     from pipelinekit.release.plan import next_for
@@ -186,7 +178,7 @@ def next_cmd(path: Path, branch: str | None, fmt: str) -> None:
 @release.command("verify")
 @click.argument("tag", required=False)
 @PATH_OPTION
-@FORMAT
+@FORMAT_OPTION
 def verify_cmd(tag: str | None, path: Path, fmt: str) -> None:
     """Check TAG (default: CI_COMMIT_TAG, TAG_NAME or the tag on HEAD) against the policy."""
     from pipelinekit.release.verify import default_tag, require, verify
@@ -205,7 +197,7 @@ def verify_cmd(tag: str | None, path: Path, fmt: str) -> None:
 @release.command("lint")
 @click.argument("revision_range", metavar="RANGE")
 @PATH_OPTION
-@FORMAT
+@FORMAT_OPTION
 def lint_cmd(revision_range: str, path: Path, fmt: str) -> None:
     """Fail (exit 1) when a commit in RANGE (e.g. origin/main..HEAD) is not conventional."""
     from pipelinekit.errors import CheckFailed
