@@ -13,7 +13,15 @@ import shlex
 from pipelinekit import reports, stages
 from pipelinekit.config import Config
 from pipelinekit.facts import ProjectFacts
-from pipelinekit.pipeline import VENV_BIN, Credential, Job, Report, Rule, is_pip_requirements
+from pipelinekit.pipeline import (
+    VENV_BIN,
+    Credential,
+    Job,
+    Report,
+    Rule,
+    is_pip_requirements,
+    pipeline_gpu,
+)
 
 
 class _Planner:
@@ -182,11 +190,6 @@ class _Planner:
             rules=(Rule(kind="default_branch", manual=manual),),
             full_history=True,
         )
-
-
-def pipeline_gpu(facts: ProjectFacts, config: Config) -> bool:
-    """Whether the image is a GPU image (its smoke test needs a GPU node)."""
-    return bool(facts.gpu_frameworks) if config.docker.gpu is None else config.docker.gpu
 
 
 def plan_jobs(facts: ProjectFacts, config: Config) -> list[Job]:

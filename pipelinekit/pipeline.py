@@ -212,9 +212,12 @@ def plan(facts: ProjectFacts, config: Config) -> Pipeline:
 UBUNTU_2204_PYTHON = "3.10"
 
 
-def _image_spec(facts: ProjectFacts, config: Config) -> ImageSpec:
-    from pipelinekit.jobs import pipeline_gpu
+def pipeline_gpu(facts: ProjectFacts, config: Config) -> bool:
+    """Whether the image is a GPU image (its smoke test needs a GPU node)."""
+    return bool(facts.gpu_frameworks) if config.docker.gpu is None else config.docker.gpu
 
+
+def _image_spec(facts: ProjectFacts, config: Config) -> ImageSpec:
     gpu = pipeline_gpu(facts, config)
     if config.docker.base_image:
         base = config.docker.base_image

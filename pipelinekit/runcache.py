@@ -83,6 +83,7 @@ class RunCache:
         self.project_dir = project_dir
         self.path = project_dir / CACHE_FILE
         self.data: dict[str, Any] = self._load()
+        self.tools = tool_versions()  # once per run, not once per job
 
     def _load(self) -> dict[str, Any]:
         try:
@@ -115,7 +116,7 @@ class RunCache:
                 "command": command,
                 "tree": tree,
                 "config": config,
-                "tools": tool_versions(),
+                "tools": self.tools,
             },
             sort_keys=True,
         )
