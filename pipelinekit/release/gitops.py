@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelinekit.errors import ExternalError, UsageError, WriteError
+from pipelinekit.fsutil import atomic_write
 from pipelinekit.release.git import Git, GitError
 
 
@@ -133,7 +134,7 @@ def _update_local(
         else:
             git.run("update-ref", "-m", f"release {tag}", f"refs/heads/{branch}", commit, head)
         for change in files:
-            write_atomic(root / change.path, change.after)
+            atomic_write(root / change.path, change.after)
         if files:
             git.run("reset", "--quiet", "HEAD", "--", *(c.path for c in files))
     except (GitError, WriteError) as exc:
@@ -141,19 +142,3 @@ def _update_local(
             f"Release {tag} was pushed, but updating this clone failed: {exc.message} The "
             f"remote is correct; run `git fetch --tags && git reset --hard {commit}` here."
         ) from exc
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` in one rename, so a crash never leaves a half-written file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise WriteError(f"Cannot write {path}: {exc.strerror}.") from exc
