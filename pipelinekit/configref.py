@@ -5,6 +5,7 @@ a test regenerates it and compares with the committed file."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
 import itertools
 import json
@@ -14,7 +15,6 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from pipelinekit.config import Config
@@ -29,14 +29,14 @@ repository itself. Unknown keys are errors, with a did-you-mean.
 """
 
 
-def attribute_docs(model: type[BaseModel]) -> dict[str, str]:
+def attribute_docs(model: type[Any]) -> dict[str, str]:
     """Field name -> the docstring under its annotation, read from the class source.
 
     Read here rather than with pydantic's `use_attribute_docstrings`, which parses every
     model's source at import time and would slow every command down for the docs' sake."""
     docs: dict[str, str] = {}
     for klass in reversed(model.__mro__):
-        if not (isinstance(klass, type) and issubclass(klass, BaseModel)) or klass is BaseModel:
+        if klass in (BaseModel, object) or not _is_section(klass):
             continue
         try:
             tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
@@ -68,28 +68,63 @@ def _type_name(annotation: Any) -> str:
         return f"table of {_type_name(args[1])}" if len(args) == 2 else "table"
     if annotation is type(None):
         return "none"
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+    if _is_section(annotation):
         return "table"
     return getattr(annotation, "__name__", str(annotation))
 
 
-def _default(field: FieldInfo) -> str:
-    if field.default_factory is not None:
-        value = field.default_factory()  # type: ignore[call-arg]
-    elif field.default is PydanticUndefined:
+def _is_section(annotation: Any) -> bool:
+    """A pydantic model or a dataclass section (see `pipelinekit.plaintable`)."""
+    return isinstance(annotation, type) and (
+        issubclass(annotation, BaseModel) or dataclasses.is_dataclass(annotation)
+    )
+
+
+def _fields(model: type[Any]) -> list[tuple[str, Any, str, str]]:
+    """(key, annotation, default as shown, description) of each field of a section."""
+    if issubclass(model, BaseModel):
+        return [
+            (
+                f.alias or name,
+                f.annotation,
+                _default(f.default_factory, f.default),
+                f.description or "",
+            )
+            for name, f in model.model_fields.items()
+        ]
+    hints = typing.get_type_hints(model)
+    return [
+        (f.name, hints[f.name], _default(f.default_factory, f.default), "")
+        for f in dataclasses.fields(model)
+    ]
+
+
+def _default(factory: Any, default: Any) -> str:
+    if factory is not None and factory is not dataclasses.MISSING:
+        value = factory()
+    elif default is PydanticUndefined or default is dataclasses.MISSING:
         return "required"
     else:
-        value = field.default
-    if isinstance(value, BaseModel):
+        value = default
+    if _is_section(type(value)):
         return "(table)"
     if value is None:
         return "not set"
-    return f"`{json.dumps(value, default=str)}`"
+    return f"`{json.dumps(value, default=_plain)}`"
 
 
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
+def _plain(value: Any) -> Any:
+    """A nested section as the table a user would write."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
+    return str(value)
+
+
+def _model_of(annotation: Any) -> type[Any] | None:
+    if _is_section(annotation):
+        return typing.cast(type[Any], annotation)
     for arg in typing.get_args(annotation):
         found = _model_of(arg)
         if found is not None:
@@ -97,21 +132,19 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _section(model: type[BaseModel], path: str, out: list[str]) -> None:
+def _section(model: type[Any], path: str, out: list[str]) -> None:
     rows: list[str] = []
-    nested: list[tuple[str, type[BaseModel]]] = []
+    nested: list[tuple[str, type[Any]]] = []
     docs = attribute_docs(model)
-    for name, field in model.model_fields.items():
-        key = field.alias or name
-        sub = _model_of(field.annotation)
-        if sub is not None and typing.get_origin(field.annotation) is None:
+    names = {f.alias or n: n for n, f in getattr(model, "model_fields", {}).items()}
+    for key, annotation, default, field_doc in _fields(model):
+        sub = _model_of(annotation)
+        if sub is not None and typing.get_origin(annotation) is None:
             nested.append((f"{path}.{key}", sub))
             continue
-        text = field.description or docs.get(name, "")
+        text = field_doc or docs.get(names.get(key, key), "")
         description = " ".join(text.split()).replace("|", "\\|")
-        rows.append(
-            f"| `{key}` | {_type_name(field.annotation)} | {_default(field)} | {description} |"
-        )
+        rows.append(f"| `{key}` | {_type_name(annotation)} | {default} | {description} |")
         if sub is not None:  # a list/table of tables: document the item's keys too
             nested.append((f"{path}.{key}[]", sub))
     if rows:

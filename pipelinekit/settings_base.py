@@ -4,13 +4,19 @@ and the value given."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import typing
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pipelinekit.errors import ConfigError
+from pipelinekit.plaintable import FieldProblem
+
+_UNKNOWN_KEY = {"extra_forbidden", "unexpected_keyword_argument"}
+"""pydantic's error types for a key a model (resp. a dataclass section) does not have."""
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -33,8 +39,13 @@ def _describe(exc: ValidationError, model: type[BaseModel], source: Path | str, 
     problems = []
     for err in exc.errors():
         loc = [str(p) for p in err["loc"]]
+        value = err.get("input")
+        problem = err.get("ctx", {}).get("error")
+        if isinstance(problem, FieldProblem):  # a dataclass section's __post_init__
+            loc, value = [*loc, problem.field], problem.value
+            err["msg"] = str(problem)
         key = ".".join([prefix, *loc] if prefix else loc)
-        if err["type"] == "extra_forbidden":
+        if err["type"] in _UNKNOWN_KEY:
             known = _known_keys(model, loc[:-1])
             hint = difflib.get_close_matches(loc[-1], known, n=1)
             suggestion = f" Did you mean `{hint[0]}`?" if hint else ""
@@ -42,19 +53,29 @@ def _describe(exc: ValidationError, model: type[BaseModel], source: Path | str, 
                 f"unknown key `{key}`.{suggestion} Valid keys here: {', '.join(sorted(known))}."
             )
         else:
-            problems.append(f"`{key}`: {err['msg']} (got {err.get('input')!r}).")
+            problems.append(f"`{key}`: {err['msg']} (got {value!r}).")
     return (
         f"{source}: invalid pipelinekit configuration: {' '.join(problems)} "
         "Correct the key or value; docs/configuration.md lists every key and its default."
     )
 
 
-def _known_keys(model: type[BaseModel], path: list[str]) -> list[str]:
+def _known_keys(model: type[Any], path: list[str]) -> list[str]:
+    current: Any = model
     for part in path:
-        fields = {f.alias or name: f for name, f in model.model_fields.items()}
-        annotation = fields[part].annotation if part in fields else None
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
+        if typing.get_origin(current) in (list, dict):  # `part` is an index or a table key
+            current = typing.get_args(current)[-1]
         else:
-            return []
-    return [f.alias or name for name, f in model.model_fields.items()]
+            current = _fields(current).get(part)
+    return list(_fields(current))
+
+
+def _fields(model: type[Any]) -> dict[str, Any]:
+    """Key -> annotation of a pydantic model or a dataclass section ({} for anything else)."""
+    if not isinstance(model, type):
+        return {}
+    if issubclass(model, BaseModel):
+        return {f.alias or name: f.annotation for name, f in model.model_fields.items()}
+    if dataclasses.is_dataclass(model):
+        return typing.get_type_hints(model)
+    return {}

@@ -1,20 +1,20 @@
-"""Load only `[tool.pipelinekit.release]`, validated by the same model `Config.release` uses.
+"""Load only `[tool.pipelinekit.release]`, without pydantic when the table is plainly valid.
 
-`release next` runs in every pipeline and is benchmarked against other tools; building every
-section's pydantic model (what `pipelinekit.config.load_config` does) costs more than the
-whole version computation. The release table is validated here with `ReleaseConfig` itself,
-so a valid table means exactly what it means inside `Config`. On any problem the full loader
-runs instead, so errors carry its usual file, key path and did-you-mean wording.
+`release next` runs in every pipeline and is benchmarked against other release tools; the
+pydantic import and model build that `pipelinekit.config.load_config` pays cost more than the
+whole version computation. `ReleaseConfig` is a stdlib dataclass, so a table whose values all
+have exactly the annotated types is built directly (its `__post_init__` checks still run);
+anything else goes through the full loader, whose errors carry the usual file, key path and
+did-you-mean wording.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from pipelinekit.configfile import read_config_table
 from pipelinekit.errors import ConfigError
+from pipelinekit.plaintable import from_table
 from pipelinekit.release.settings import ReleaseConfig
 
 
@@ -22,9 +22,12 @@ def load_release_config(project_dir: Path) -> ReleaseConfig:
     """The release settings of the project in `project_dir` (defaults when there are none)."""
     try:
         _, _, data = read_config_table(project_dir)
-        release = data.get("release", {})
-        return ReleaseConfig.model_validate(release)
-    except (ConfigError, ValidationError, AttributeError, TypeError):
-        from pipelinekit.config import load_config
+    except ConfigError:
+        data = None
+    if isinstance(data, dict):
+        config = from_table(ReleaseConfig, data.get("release", {}))
+        if config is not None:
+            return config
+    from pipelinekit.config import load_config
 
-        return load_config(project_dir).release  # raises the located ConfigError
+    return load_config(project_dir).release  # validates, or raises the located ConfigError

@@ -2,17 +2,21 @@
 
 Every field has a default that gives Conventional Commits + SemVer on `main`, betas on
 `develop` and release candidates on `release/*`, so most repositories need no release table.
+
+The sections are stdlib dataclasses rather than pydantic models so that `release next` can
+load them without importing pydantic (see `pipelinekit.plaintable`); inside `Config` pydantic
+validates them all the same.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
-
+from pipelinekit.plaintable import PYDANTIC_CONFIG, FieldProblem
 from pipelinekit.refs import ref_glob_problem
 from pipelinekit.release.tagformat import check_tag_format, protected_tag_pattern, tag_regex
-from pipelinekit.settings_base import Section
 
 __all__ = ["Bump", "ChannelConfig", "ReleaseConfig", "protected_tag_pattern", "tag_regex"]
 
@@ -35,8 +39,11 @@ DEFAULT_TYPES = (
 )
 
 
-class ChannelConfig(Section):
+@dataclass(frozen=True)
+class ChannelConfig:
     """Which kind of version a branch releases."""
+
+    __pydantic_config__ = PYDANTIC_CONFIG
 
     branch: str
     """Branch name or glob (`release/*`; `*` stays within one path segment, `**` crosses them,
@@ -45,13 +52,12 @@ class ChannelConfig(Section):
     """None releases stable versions; a token releases `X.Y.Z-<token>.N` with N counted on from
     the existing tags, so two pipelines never produce the same prerelease."""
 
-    @field_validator("branch")
-    @classmethod
-    def _branch(cls, value: str) -> str:
-        problem = ref_glob_problem(value)
+    def __post_init__(self) -> None:
+        problem = ref_glob_problem(self.branch)
         if problem:
-            raise ValueError(f"branch glob {value!r} is not usable: {problem}")
-        return value
+            raise FieldProblem(
+                "branch", self.branch, f"branch glob {self.branch!r} is not usable: {problem}"
+            )
 
 
 def _default_channels() -> list[ChannelConfig]:
@@ -67,15 +73,18 @@ def _default_bumps() -> dict[str, Bump]:
     return {"feat": "minor", "fix": "patch", "perf": "patch"}
 
 
-class ReleaseConfig(Section):
+@dataclass(frozen=True)
+class ReleaseConfig:
     """The release policy: how history becomes a version, and how a release is published."""
+
+    __pydantic_config__ = PYDANTIC_CONFIG
 
     enabled: bool = True
     """Render the release, verify and publish jobs and allow `pipelinekit release`."""
     tag_format: str = "v{version}"
     """How a version becomes a tag; `{version}` must appear exactly once. Tags that do not match
     are ignored, and the protected-tag pattern for GitLab/Jenkins is derived from it."""
-    bump_types: dict[str, Bump] = Field(default_factory=_default_bumps)
+    bump_types: dict[str, Bump] = field(default_factory=_default_bumps)
     """Commit type → bump. Types not listed release nothing; a breaking change (`!` or a
     `BREAKING CHANGE:` footer) is always major (see `major_on_zero`)."""
     revert_bump: Bump = "patch"
@@ -87,9 +96,9 @@ class ReleaseConfig(Section):
     initial_version: str = "0.0.0"
     """The version treated as the last release while no release tag exists. Set it to the
     current version when adopting pipelinekit on a project that was released before."""
-    channels: list[ChannelConfig] = Field(default_factory=_default_channels)
+    channels: list[ChannelConfig] = field(default_factory=_default_channels)
     """Branch → channel, first match wins. A branch with no channel cannot release."""
-    types: list[str] = Field(default_factory=lambda: list(DEFAULT_TYPES))
+    types: list[str] = field(default_factory=lambda: list(DEFAULT_TYPES))
     """Commit types `release lint` accepts besides those in `bump_types`."""
     require_conventional: bool = False
     """Refuse to release when the range holds non-conventional commits, and add a
@@ -99,7 +108,7 @@ class ReleaseConfig(Section):
     list the commits they squashed."""
     changelog_file: str | None = "CHANGELOG.md"
     """Keep a Changelog file that receives one section per release; empty or null disables."""
-    changelog_sections: dict[str, str] = Field(
+    changelog_sections: dict[str, str] = field(
         default_factory=lambda: {
             "feat": "Added",
             "fix": "Fixed",
@@ -131,41 +140,46 @@ class ReleaseConfig(Section):
     release_job: Literal["manual", "auto"] = "manual"
     """Whether the default-branch release job in rendered pipelines waits for a click."""
 
-    @field_validator("tag_format")
-    @classmethod
-    def _tag_format(cls, value: str) -> str:
-        return check_tag_format(value)
+    def __post_init__(self) -> None:
+        _check(check_tag_format, "tag_format", self.tag_format)
+        _check(_stable_version, "initial_version", self.initial_version)
+        _check(_message, "commit_message", self.commit_message)
+        _check(_message, "tag_message", self.tag_message)
+        self._commit_message_does_not_bump()
 
-    @field_validator("initial_version")
-    @classmethod
-    def _initial_version(cls, value: str) -> str:
-        from pipelinekit.release.version import is_stable_semver
-
-        if not is_stable_semver(value):
-            raise ValueError("must be a stable SemVer version such as 0.0.0 or 1.4.2")
-        return value
-
-    @field_validator("commit_message", "tag_message")
-    @classmethod
-    def _message(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be empty")
-        try:
-            value.format(version="1.0.0", tag="v1.0.0")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError("may only use the placeholders {version} and {tag}") from exc
-        return value
-
-    @model_validator(mode="after")
-    def _commit_message_does_not_bump(self) -> ReleaseConfig:
+    def _commit_message_does_not_bump(self) -> None:
         from pipelinekit.release.commits import parse_message
 
         parsed = parse_message(self.commit_message.format(version="1.0.0", tag="v1.0.0"))
         if parsed is not None and (
             parsed.breaking or self.bump_types.get(parsed.type, "none") != "none"
         ):
-            raise ValueError(
+            raise FieldProblem(
+                "commit_message",
+                self.commit_message,
                 f"commit_message {self.commit_message!r} would itself trigger a release; "
-                "use a non-bumping type such as `chore(release): {version}`"
+                "use a non-bumping type such as `chore(release): {version}`",
             )
-        return self
+
+
+def _check(check: Callable[[str], object], name: str, value: str) -> None:
+    try:
+        check(value)
+    except ValueError as exc:
+        raise FieldProblem(name, value, str(exc)) from exc
+
+
+def _stable_version(value: str) -> None:
+    from pipelinekit.release.version import is_stable_semver
+
+    if not is_stable_semver(value):
+        raise ValueError("must be a stable SemVer version such as 0.0.0 or 1.4.2")
+
+
+def _message(value: str) -> None:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    try:
+        value.format(version="1.0.0", tag="v1.0.0")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError("may only use the placeholders {version} and {tag}") from exc

@@ -12,6 +12,7 @@ import semver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipelinekit.config import parse_config
 from pipelinekit.errors import UsageError
 from pipelinekit.release.plan import Repo as ReleaseRepo
 from pipelinekit.release.plan import next_for
@@ -21,7 +22,7 @@ from .gitfactory import History, Repo, Tag, conventional_history, linear
 
 
 def next_of(path: Path, branch: str | None = None, **config: Any) -> str | None:
-    repo = ReleaseRepo.open(path, ReleaseConfig(**config))
+    repo = ReleaseRepo.open(path, parse_config({"release": config}, source="test").release)
     nv, _ = next_for(repo, branch)
     return str(nv.version) if nv.version else None
 

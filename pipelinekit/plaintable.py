@@ -1,0 +1,94 @@
+"""Settings sections written as stdlib dataclasses, and a pydantic-free fast accept for them.
+
+`release next` runs in every pipeline and is measured against other release tools; importing
+pydantic and building a model costs more than the whole version computation. A section that
+this command needs is therefore a frozen stdlib dataclass: pydantic validates it like any
+model inside `Config` (it reads the annotations and runs `__post_init__`), while `from_table`
+builds it directly when every value of the TOML table already has exactly the annotated type.
+
+`from_table` only ever accepts; anything it does not recognise returns None and the caller
+falls back to pydantic, which remains the one authority on what is invalid and how to say so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+PYDANTIC_CONFIG: dict[str, Any] = {"extra": "forbid"}
+"""`__pydantic_config__` of every dataclass section: unknown keys are errors, as in `Section`."""
+
+
+class FieldProblem(ValueError):
+    """A value rejected by a dataclass section's `__post_init__`, naming its field, so the
+    config error can point at `section.field` rather than at the whole section."""
+
+    def __init__(self, field: str, value: object, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+
+
+def from_table(cls: type[T], data: object) -> T | None:
+    """`cls` built from `data` when every value has exactly its annotated type, else None."""
+    if not isinstance(data, dict):
+        return None
+    hints = _hints(cls)
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in hints:
+            return None
+        ok, converted = _convert(value, hints[key])
+        if not ok:
+            return None
+        kwargs[key] = converted
+    try:
+        return cls(**kwargs)
+    except (ValueError, TypeError):
+        return None
+
+
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    """Field name -> resolved annotation of a dataclass, computed once per class."""
+    if cls not in _HINTS:
+        names = {f.name for f in dataclasses.fields(cls) if f.init}
+        _HINTS[cls] = {k: v for k, v in typing.get_type_hints(cls).items() if k in names}
+    return _HINTS[cls]
+
+
+def _convert(value: object, annotation: Any) -> tuple[bool, Any]:
+    """(True, value as the field takes it) when `value` is exactly of type `annotation`."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Literal:
+        return any(type(value) is type(a) and value == a for a in args), value
+    if origin in (typing.Union, types.UnionType):
+        for arg in args:
+            ok, converted = _convert(value, arg)
+            if ok:
+                return True, converted
+        return False, None
+    if origin is list and type(value) is list:
+        items = [_convert(item, args[0]) for item in value]
+        return all(ok for ok, _ in items), [converted for _, converted in items]
+    if origin is dict and type(value) is dict:
+        pairs = {k: _convert(v, args[1]) for k, v in value.items()}
+        keys_ok = all(type(k) is str for k in value) and args[0] is str
+        return keys_ok and all(ok for ok, _ in pairs.values()), {
+            k: converted for k, (_, converted) in pairs.items()
+        }
+    if dataclasses.is_dataclass(annotation) and isinstance(annotation, type):
+        built = from_table(annotation, value)
+        return built is not None, built
+    if annotation is type(None):
+        return value is None, None
+    if annotation in (bool, str, int, float):
+        return type(value) is annotation, value
+    return False, None
