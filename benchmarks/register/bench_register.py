@@ -4,8 +4,9 @@ Both tools run as separate processes against their own instance of the fake Jenk
 test suite (a separate process too, so neither shares its interpreter with the server), with
 equivalent input: pipelinekit a fleet file of 200 repositories, JJB a YAML file of 10 folder
 jobs and 200 pipeline jobs with the same SCM, script path and build discarder. Each tool runs
-cold (empty server, empty JJB cache) and then again unchanged. JJB is installed in its own venv
-under ~/.cache/pipelinekit-bench (created on first use); it keeps its md5 cache in a private
+cold (empty server, empty JJB cache) and then again unchanged. JJB and pipelinekit (this
+checkout, with the jenkins extra) each run from their own venv under ~/.cache/pipelinekit-bench
+(created on first use), through their console scripts; JJB keeps its md5 cache in a private
 XDG_CACHE_HOME so the cold run is really cold.
 
     python benchmarks/register/bench_register.py [--jobs 200] [--folders 10] [--repeat 3]
@@ -26,13 +27,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from benchvenv import CACHE, pipelinekit_venv, tool_venv  # noqa: E402
+
 FAKE = ROOT / "tests" / "register" / "fake_jenkins.py"
-VENV = Path.home() / ".cache" / "pipelinekit-bench" / "jjb"
 USER, TOKEN = "admin", "admin-token-0123456789"
-PIPELINEKIT = (
-    "import sys; from pipelinekit.register.cli import register; "
-    "register(['jenkins', '--fleet', sys.argv[1]], prog_name='pipelinekit register')"
-)
 
 
 class Fake:
@@ -60,15 +59,6 @@ class Fake:
         assert self.proc.stdin
         self.proc.stdin.close()
         self.proc.wait(timeout=10)
-
-
-def jjb() -> Path:
-    exe = VENV / "bin" / "jenkins-jobs"
-    if not exe.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        pip = [str(VENV / "bin" / "pip"), "install", "-q", "jenkins-job-builder==6.5.*"]
-        subprocess.run(pip, check=True)
-    return exe
 
 
 def make_inputs(work: Path, jobs: int, folders: int) -> tuple[Path, Path]:
@@ -115,8 +105,9 @@ def main() -> None:
     parser.add_argument("--folders", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    exe = jjb()
-    rounds = [one_round(exe, args.jobs, args.folders) for _ in range(args.repeat)]
+    exe = tool_venv(CACHE / "jjb", "jenkins-job-builder==6.5.*", "jenkins-jobs")
+    pipelinekit = pipelinekit_venv(extras="jenkins")
+    rounds = [one_round(exe, pipelinekit, args.jobs, args.folders) for _ in range(args.repeat)]
     print(
         f"{args.jobs} pipeline jobs in {args.folders} folders against the fake Jenkins, "
         f"median of {args.repeat} rounds"
@@ -141,7 +132,7 @@ def main() -> None:
 Row = tuple[float, dict[str, int], float, dict[str, int]]
 
 
-def one_round(exe: Path, jobs: int, folders: int) -> list[Row]:
+def one_round(exe: Path, pipelinekit: Path, jobs: int, folders: int) -> list[Row]:
     """Cold run then unchanged re-run of both tools, on fresh servers and caches."""
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -156,13 +147,12 @@ def one_round(exe: Path, jobs: int, folders: int) -> list[Row]:
                 "JENKINS_URL": pk_fake.url,
                 "JENKINS_USER": USER,
                 "JENKINS_TOKEN": TOKEN,
-                "PYTHONPATH": str(ROOT),
             }
             ini = work / "jenkins_jobs.ini"
             ini.write_text(f"[jenkins]\nurl={jjb_fake.url}\nuser={USER}\npassword={TOKEN}\n")
             jjb_env = {**base, "XDG_CACHE_HOME": str(work / "jjb-cache"), "HOME": str(work)}
             jjb_cmd = [str(exe), "--conf", str(ini), "update", str(jobs_yaml)]
-            pk_cmd = [sys.executable, "-c", PIPELINEKIT, str(fleet)]
+            pk_cmd = [str(pipelinekit), "register", "jenkins", "--fleet", str(fleet)]
             rows: list[Row] = []
             for _ in ("cold", "unchanged re-run"):
                 pk_time = timed(pk_cmd, pk_env)

@@ -30,6 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from benchvenv import pipelinekit_venv, tool_venv  # noqa: E402
+
 PEERS = {
     "psr": ("python-semantic-release==10.7.*", "semantic-release"),
     "cz": ("commitizen==4.19.*", "cz"),
@@ -77,41 +80,9 @@ def load_factory() -> object:
 def ensure_venv(cache: Path, name: str) -> Path:
     """`cache/name` venv with the peer installed (reused when it already works)."""
     requirement, script = PEERS[name]
-    venv = cache / f"{name}-{requirement.split('==')[1].rstrip('.*')}"
-    exe = venv / "bin" / script
-    if exe.exists() and subprocess.run([str(exe), "--help"], capture_output=True).returncode == 0:
-        return exe
-    print(f"installing {requirement} into {venv} ...", flush=True)
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", requirement], check=True)
-    return exe
-
-
-def pipelinekit_venv(cache: Path) -> list[str]:
-    """pipelinekit from this checkout in its own clean venv, like the peers (no editable-install
-    finder, no site-wide .pth imports). Reinstalled every run so the current code is measured."""
-    venv = cache / "pipelinekit"
-    python = venv / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(ROOT)], check=True)
-    else:
-        subprocess.run(
-            [
-                str(venv / "bin" / "pip"),
-                "install",
-                "-q",
-                "--no-deps",
-                "--force-reinstall",
-                str(ROOT),
-            ],
-            check=True,
-        )
-    exe = venv / "bin" / "pipelinekit"
-    if subprocess.run([str(exe), "release", "--help"], capture_output=True).returncode == 0:
-        return [str(exe), "release", "next"]
-    # the main CLI does not carry the release group yet: call the group itself
-    return [str(python), "-c", "from pipelinekit.release.cli import release; release()", "next"]
+    return tool_venv(
+        cache / f"{name}-{requirement.split('==')[1].rstrip('.*')}", requirement, script
+    )
 
 
 def build(factory: object, kind: str, commits: int, where: Path) -> Path:
@@ -194,7 +165,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
-    pipelinekit = pipelinekit_venv(args.cache)
+    pipelinekit = [str(pipelinekit_venv(args.cache)), "release", "next"]
     psr = ensure_venv(args.cache, "psr")
     cz = ensure_venv(args.cache, "cz")
     factory = load_factory()
