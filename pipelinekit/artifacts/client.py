@@ -3,8 +3,8 @@
 It is the network seam: the artifact API takes an `S3Client`, tests hand it one pointed at a
 loopback server. What it adds to boto3: timeouts on every request, credentials only from the
 AWS chain (registered for redaction the moment they are resolved), conditional writes
-(`If-None-Match: *`, which s3transfer cannot pass through its ExtraArgs), and errors turned
-into one paragraph naming the endpoint, bucket, key and the fix.
+(`If-None-Match: *`), uploads that hash the file while sending it (`multipart.py`), and
+errors turned into one paragraph naming the endpoint, bucket, key and the fix.
 
 Retries are botocore's standard mode (backoff with jitter) and every request made here is
 safe to repeat: reads, multipart parts, and PUTs that are either plain overwrites of an
@@ -13,19 +13,19 @@ unreleased version or conditional, where a 412 after a retry is reconciled by th
 
 from __future__ import annotations
 
-import threading
+import contextlib
+import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipelinekit.artifacts.hashing import HashingReader
+from pipelinekit.artifacts.multipart import FileChanged, Plan, upload_parts
 from pipelinekit.artifacts.settings import S3Config
-from pipelinekit.errors import ConfigError, ExternalError, PipelinekitError
+from pipelinekit.errors import ConfigError, ExternalError, PipelinekitError, UsageError
 from pipelinekit.redact import register_secret
 
 MB = 1 << 20
-_CONDITIONAL_OPS = ("PutObject", "CompleteMultipartUpload")
 _AUTH_CODES = {
     "AccessDenied",
     "InvalidAccessKeyId",
@@ -69,11 +69,6 @@ class S3Client:
         self.cfg = cfg
         self.endpoint = endpoint
         self._s3 = boto_client
-        self._conditional: set[str] = set()
-        self._lock = threading.Lock()
-        events = boto_client.meta.events
-        for op in _CONDITIONAL_OPS:
-            events.register(f"before-parameter-build.s3.{op}", self._add_condition)
 
     @classmethod
     def from_config(cls, cfg: S3Config, env: Mapping[str, str]) -> S3Client:
@@ -126,21 +121,6 @@ class S3Client:
                 f"{region!r}: {exc}. Check [tool.pipelinekit.s3] endpoint_url and region."
             ) from exc
         return cls(boto_client, cfg, endpoint or f"AWS S3 ({region})")
-
-    # -- conditional writes ------------------------------------------------------------------
-
-    def _add_condition(self, params: dict[str, Any], **_: Any) -> None:
-        with self._lock:
-            conditional = params.get("Key") in self._conditional
-        if conditional:
-            params["IfNoneMatch"] = "*"
-
-    def _set_conditional(self, key: str, on: bool) -> None:
-        with self._lock:
-            if on and self.cfg.conditional_writes:
-                self._conditional.add(key)
-            else:
-                self._conditional.discard(key)
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -208,6 +188,7 @@ class S3Client:
     # -- writes ------------------------------------------------------------------------------
 
     def transfer_config(self) -> Any:
+        """s3transfer's settings, for downloads (uploads go through `multipart.py`)."""
         from boto3.s3.transfer import TransferConfig
 
         return TransferConfig(
@@ -218,10 +199,12 @@ class S3Client:
             preferred_transfer_client="classic",
         )
 
-    def _extra_args(self, content_type: str) -> dict[str, str]:
+    def _write_args(self, content_type: str, conditional: bool) -> dict[str, str]:
         extra = {"ContentType": content_type}
         if self.cfg.checksum_algorithm != "none":
             extra["ChecksumAlgorithm"] = self.cfg.checksum_algorithm
+        if conditional and self.cfg.conditional_writes:
+            extra["IfNoneMatch"] = "*"
         return extra
 
     def upload_file(self, path: Path, key: str, *, conditional: bool) -> Uploaded:
@@ -229,26 +212,14 @@ class S3Client:
 
         Raises PreconditionFailed when `conditional` and the key already exists.
         """
-        self._set_conditional(key, conditional)
-        try:
-            with path.open("rb") as raw:
-                reader = HashingReader(raw)
-                self._call(
-                    "upload",
-                    key,
-                    lambda: self._s3.upload_fileobj(
-                        reader,
-                        self.bucket,
-                        key,
-                        ExtraArgs=self._extra_args("application/octet-stream"),
-                        Config=self.transfer_config(),
-                    ),
-                    conditional=conditional,
-                )
-                size = raw.seek(0, 2)
-                sha256 = reader.hexdigest(size)
-        finally:
-            self._set_conditional(key, False)
+        size = path.stat().st_size
+        if size < self.cfg.multipart_threshold_mb * MB:
+            data = path.read_bytes()
+            sha256 = hashlib.sha256(data).hexdigest()
+            self._put(key, data, "application/octet-stream", conditional)
+            size = len(data)
+        else:
+            sha256 = self._multipart(path, key, size, conditional)
         info = self.head(key)
         if info is None or info.size != size:
             raise ExternalError(
@@ -258,20 +229,78 @@ class S3Client:
             )
         return Uploaded(size=size, sha256=sha256, info=info)
 
-    def put_bytes(self, key: str, data: bytes, *, conditional: bool) -> ObjectInfo | None:
-        """A small object in one request; raises PreconditionFailed like `upload_file`."""
-        self._set_conditional(key, conditional)
+    def _multipart(self, path: Path, key: str, size: int, conditional: bool) -> str:
+        args = self._write_args("application/octet-stream", conditional=False)
+        created = self._call(
+            "upload",
+            key,
+            lambda: self._s3.create_multipart_upload(Bucket=self.bucket, Key=key, **args),
+        )
+        upload_id = created["UploadId"]
+        algorithm = args.get("ChecksumAlgorithm")
+        checksum = {"ChecksumAlgorithm": algorithm} if algorithm else {}
+
+        def send(number: int, body: bytes | bytearray) -> dict[str, Any]:
+            resp = self._s3.upload_part(
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                PartNumber=number,
+                Body=body,
+                **checksum,
+            )
+            part = {"PartNumber": number, "ETag": resp["ETag"]}
+            if resp.get(f"Checksum{algorithm}"):
+                part[f"Checksum{algorithm}"] = resp[f"Checksum{algorithm}"]
+            return part
+
+        plan = Plan.for_size(size, self.cfg.multipart_chunk_mb * MB)
+        condition = {"IfNoneMatch": "*"} if conditional and self.cfg.conditional_writes else {}
         try:
+            parts, sha256 = self._call(
+                "upload", key, lambda: upload_parts(path, plan, send, self.cfg.max_concurrency)
+            )
             self._call(
-                "write",
+                "upload",
                 key,
-                lambda: self._s3.put_object(
-                    Bucket=self.bucket, Key=key, Body=data, **self._extra_args("application/json")
+                lambda: self._s3.complete_multipart_upload(
+                    Bucket=self.bucket,
+                    Key=key,
+                    UploadId=upload_id,
+                    MultipartUpload={"Parts": parts},
+                    **condition,
                 ),
                 conditional=conditional,
             )
-        finally:
-            self._set_conditional(key, False)
+        except FileChanged:
+            self._abort(key, upload_id)
+            raise UsageError(
+                f"{path} changed while it was being uploaded to {self._where(key)}, so its "
+                "sha256 would not describe what was stored; nothing was released. Let whatever "
+                "writes it finish, then run the upload again."
+            ) from None
+        except BaseException:
+            self._abort(key, upload_id)
+            raise
+        return str(sha256)
+
+    def _abort(self, key: str, upload_id: str) -> None:
+        """Best effort: a push also aborts every stale upload of its version before starting."""
+        with contextlib.suppress(Exception):  # the original error is what the user must see
+            self._s3.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+
+    def _put(self, key: str, data: bytes, content_type: str, conditional: bool) -> None:
+        args = self._write_args(content_type, conditional)
+        self._call(
+            "write",
+            key,
+            lambda: self._s3.put_object(Bucket=self.bucket, Key=key, Body=data, **args),
+            conditional=conditional,
+        )
+
+    def put_bytes(self, key: str, data: bytes, *, conditional: bool) -> ObjectInfo | None:
+        """A small object in one request; raises PreconditionFailed like `upload_file`."""
+        self._put(key, data, "application/json", conditional)
         return self.head(key)
 
     def download(self, key: str, sink: BinaryIO) -> None:

@@ -1,10 +1,8 @@
-"""Pure parts: hashing wrappers, key layout, version detection, settings, manifest parsing,
+"""Pure parts: key layout, version detection, settings, manifest parsing,
 and the client's error mapping (fed with botocore's own error types)."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -12,27 +10,11 @@ import pytest
 
 from pipelinekit.artifacts import layout
 from pipelinekit.artifacts.api import client_for
-from pipelinekit.artifacts.hashing import HashingReader
 from pipelinekit.artifacts.manifest import parse_manifest
 from pipelinekit.artifacts.settings import S3Config
 from pipelinekit.config import parse_config
 from pipelinekit.errors import CheckFailed, ConfigError, ExternalError, UsageError
 from tests.artifacts.servers import S3Server
-
-
-def test_hashing_reader_counts_rereads_once() -> None:
-    data = bytes(range(256)) * 1000
-    reader = HashingReader(io.BytesIO(data))
-    assert reader.seekable() and reader.readable()
-    reader.read(1000)
-    reader.seek(0)
-    reader.read(1500)  # botocore re-reads after computing its checksum
-    reader.seek(100)
-    reader.read(50)
-    reader.close()
-    assert reader.hashed == 1500
-    assert reader.hexdigest(len(data)) == hashlib.sha256(data).hexdigest()  # finishes the tail
-    assert reader.tell() == 150
 
 
 def test_object_key() -> None:
