@@ -196,9 +196,15 @@ def _folder(description: str) -> ET.Element:
 
 def job_xml(spec: JobSpec) -> str:
     """The job's config.xml, its description ending in the ownership marker and hash."""
+    return job_config(spec)[0]
+
+
+def job_config(spec: JobSpec) -> tuple[str, str]:
+    """The job's config.xml and its canonical form, from one build of the tree (a fleet of
+    200 jobs would otherwise parse back every config it has just written)."""
     check_text(spec.description, "description")
     root = _pipeline(spec) if spec.kind == "pipeline" else _multibranch(spec)
-    return _seal(root)
+    return _seal(root), _canonical(root)
 
 
 def folder_xml(description: str) -> str:
@@ -207,6 +213,7 @@ def folder_xml(description: str) -> str:
 
 
 def _seal(root: ET.Element) -> str:
+    """Add the marker and hash to the description (in place) and serialise."""
     desc = root.find("description")
     assert desc is not None  # every builder above adds one
     base = (desc.text or "").rstrip()

@@ -63,8 +63,8 @@ def desired_job(ctx: RepoContext) -> Desired:
         keep_builds=ctx.config.jenkins.keep_builds,
         inline_script=inline,
     )
-    xml = jobxml.job_xml(spec)
-    return Desired(ctx.label, spec, xml, jobxml.canonical(xml))
+    xml, canonical = jobxml.job_config(spec)
+    return Desired(ctx.label, spec, xml, canonical)
 
 
 def _flatten(items: Iterable[Item], out: dict[str, str]) -> dict[str, str]:

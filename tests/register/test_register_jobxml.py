@@ -152,3 +152,12 @@ def test_split_path_and_control_characters() -> None:
         jobxml.split_path("a/../b")
     with pytest.raises(UsageError, match="control characters"):
         jobxml.job_xml(spec(description="bell\x07"))
+
+
+@pytest.mark.parametrize("kind", ["pipeline", "multibranch"])
+def test_job_config_canonical_form_is_that_of_the_written_xml(kind: str) -> None:
+    """`job_config` skips parsing its own output; the result must be what parsing gives."""
+    for description in ("plain", '<xml> & "quotes" ünïcode\nsecond line'):
+        xml, canon = jobxml.job_config(spec(kind=kind, description=description))
+        assert canon == jobxml.canonical(xml)
+        assert xml == jobxml.job_xml(spec(kind=kind, description=description))

@@ -138,3 +138,38 @@ def test_doctor_unreachable_and_unset(
     bad = make_repo("bad", "[tool.pipelinekit.register]\nx = 1\n")
     assert doctor_servers(bad)[0].name == "register settings"
     assert TOKEN not in "".join(c.detail for c in doctor_servers(tmp_path))
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        '[remote "origin"]\n\turl = git@gitlab.example.com:ds/churn.git\n',
+        '[core]\n\tbare = false\n[Remote "origin"]\n  URL=https://h/x.git ; comment\n',
+        '[remote "upstream"]\n\turl = wrong\n[remote "origin"]\n\turl = "https://h/a b.git"\n',
+        '[remote "Origin"]\n\turl = not-this\n[remote "origin"]\n\tfetch = x\n\turl = y # c\n',
+        "[remote.origin]\n\turl = legacy\n",
+        '[remote "origin"]\n\turl = first\n\turl = second\n',
+        '# comment\n[remote "origin"] ; trailing\n\turl = "q\\"uote"\n',
+        '[remote "origin"]\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n',
+    ],
+)
+def test_origin_url_reads_git_config_as_git_does(tmp_path: Path, config: str) -> None:
+    """Compared with real git's answer for the same file (its first url is the fetch url)."""
+    import subprocess
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text(config)
+    git = subprocess.run(
+        [
+            "git",
+            "config",
+            "--file",
+            str(tmp_path / ".git" / "config"),
+            "--get-all",
+            "remote.origin.url",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    expected = git.stdout.splitlines()[0] if git.returncode == 0 else None
+    assert origin_url(tmp_path) == expected
