@@ -33,6 +33,22 @@ class FieldProblem(ValueError):
         self.value = value
 
 
+class FieldProblems(ValueError):
+    """Several `FieldProblem`s of one section, so that one config error lists them all."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def raise_problems(problems: list[FieldProblem]) -> None:
+    """Raise nothing, the one problem, or all of them together."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise FieldProblems(problems)
+
+
 def from_table(cls: type[T], data: object) -> T | None:
     """`cls` built from `data` when every value has exactly its annotated type, else None."""
     if not isinstance(data, dict):

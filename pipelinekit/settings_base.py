@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pipelinekit.errors import ConfigError
-from pipelinekit.plaintable import FieldProblem
+from pipelinekit.plaintable import FieldProblem, FieldProblems
 
 _UNKNOWN_KEY = {"extra_forbidden", "unexpected_keyword_argument"}
 """pydantic's error types for a key a model (resp. a dataclass section) does not have."""
@@ -37,13 +37,8 @@ def validate_table(model: type[ModelT], data: Any, *, source: Path | str, prefix
 
 def _describe(exc: ValidationError, model: type[BaseModel], source: Path | str, prefix: str) -> str:
     problems = []
-    for err in exc.errors():
+    for err in _expanded(exc.errors()):
         loc = [str(p) for p in err["loc"]]
-        value = err.get("input")
-        problem = err.get("ctx", {}).get("error")
-        if isinstance(problem, FieldProblem):  # a dataclass section's __post_init__
-            loc, value = [*loc, problem.field], problem.value
-            err["msg"] = str(problem)
         key = ".".join([prefix, *loc] if prefix else loc)
         if err["type"] in _UNKNOWN_KEY:
             known = _known_keys(model, loc[:-1])
@@ -53,11 +48,27 @@ def _describe(exc: ValidationError, model: type[BaseModel], source: Path | str, 
                 f"unknown key `{key}`.{suggestion} Valid keys here: {', '.join(sorted(known))}."
             )
         else:
-            problems.append(f"`{key}`: {err['msg']} (got {value!r}).")
+            problems.append(f"`{key}`: {err['msg']} (got {err.get('input')!r}).")
     return (
         f"{source}: invalid pipelinekit configuration: {' '.join(problems)} "
         "Correct the key or value; docs/configuration.md lists every key and its default."
     )
+
+
+def _expanded(errors: list[Any]) -> list[Any]:
+    """pydantic's errors, with each problem a dataclass section's `__post_init__` reported
+    (see `pipelinekit.plaintable`) moved to the field it names."""
+    out = []
+    for err in errors:
+        cause = err.get("ctx", {}).get("error")
+        found = cause.problems if isinstance(cause, FieldProblems) else [cause]
+        if not all(isinstance(p, FieldProblem) for p in found):
+            out.append(err)
+            continue
+        for problem in found:
+            loc = (*err["loc"], problem.field)
+            out.append({**err, "loc": loc, "msg": str(problem), "input": problem.value})
+    return out
 
 
 def _known_keys(model: type[Any], path: list[str]) -> list[str]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipelinekit.artifacts.multipart import FileChanged, Plan, upload_parts
+from pipelinekit.artifacts.multipart import FileChanged, Fingerprint, Plan, upload_parts
 from pipelinekit.artifacts.settings import S3Config
 from pipelinekit.errors import ConfigError, ExternalError, PipelinekitError, UsageError
 from pipelinekit.redact import register_secret
@@ -212,14 +212,23 @@ class S3Client:
 
         Raises PreconditionFailed when `conditional` and the key already exists.
         """
-        size = path.stat().st_size
-        if size < self.cfg.multipart_threshold_mb * MB:
-            data = path.read_bytes()
-            sha256 = hashlib.sha256(data).hexdigest()
-            self._put(key, data, "application/octet-stream", conditional)
-            size = len(data)
-        else:
-            sha256 = self._multipart(path, key, size, conditional)
+        before = Fingerprint.of(path)
+        size = before.size
+        try:
+            if size < self.cfg.multipart_threshold_mb * MB:
+                with path.open("rb") as fh:  # streamed: the threshold may be gigabytes
+                    sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
+                    fh.seek(0)
+                    self._put(key, fh, "application/octet-stream", conditional)
+                before.check(path)
+            else:
+                sha256 = self._multipart(path, key, before, conditional)
+        except FileChanged:
+            raise UsageError(
+                f"{path} changed while it was being uploaded to {self._where(key)}, so its "
+                "sha256 would not describe what was stored; nothing was released. Let whatever "
+                "writes it finish, then run the upload again."
+            ) from None
         info = self.head(key)
         if info is None or info.size != size:
             raise ExternalError(
@@ -229,7 +238,7 @@ class S3Client:
             )
         return Uploaded(size=size, sha256=sha256, info=info)
 
-    def _multipart(self, path: Path, key: str, size: int, conditional: bool) -> str:
+    def _multipart(self, path: Path, key: str, before: Fingerprint, conditional: bool) -> str:
         args = self._write_args("application/octet-stream", conditional=False)
         created = self._call(
             "upload",
@@ -254,11 +263,13 @@ class S3Client:
                 part[f"Checksum{algorithm}"] = resp[f"Checksum{algorithm}"]
             return part
 
-        plan = Plan.for_size(size, self.cfg.multipart_chunk_mb * MB)
+        plan = Plan.for_size(before.size, self.cfg.multipart_chunk_mb * MB)
         condition = {"IfNoneMatch": "*"} if conditional and self.cfg.conditional_writes else {}
         try:
             parts, sha256 = self._call(
-                "upload", key, lambda: upload_parts(path, plan, send, self.cfg.max_concurrency)
+                "upload",
+                key,
+                lambda: upload_parts(path, before, plan, send, self.cfg.max_concurrency),
             )
             self._call(
                 "upload",
@@ -272,13 +283,6 @@ class S3Client:
                 ),
                 conditional=conditional,
             )
-        except FileChanged:
-            self._abort(key, upload_id)
-            raise UsageError(
-                f"{path} changed while it was being uploaded to {self._where(key)}, so its "
-                "sha256 would not describe what was stored; nothing was released. Let whatever "
-                "writes it finish, then run the upload again."
-            ) from None
         except BaseException:
             self._abort(key, upload_id)
             raise
@@ -289,7 +293,7 @@ class S3Client:
         with contextlib.suppress(Exception):  # the original error is what the user must see
             self._s3.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
 
-    def _put(self, key: str, data: bytes, content_type: str, conditional: bool) -> None:
+    def _put(self, key: str, data: bytes | BinaryIO, content_type: str, conditional: bool) -> None:
         args = self._write_args(content_type, conditional)
         self._call(
             "write",

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 MAX_PARTS = 10_000
 """S3's limit on parts per upload: larger files get proportionally larger parts."""
@@ -90,13 +90,30 @@ def _read_exactly(fh: io.FileIO, view: memoryview, path: Path) -> None:
         filled += got
 
 
-def _fingerprint(path: Path) -> tuple[int, int, int]:
-    st = path.stat()
-    return st.st_size, st.st_mtime_ns, st.st_ino
+class Fingerprint(NamedTuple):
+    """What changes when a file is rewritten: its size, times (ctime also moves when a copy
+    restores the old mtime), and identity."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    device: int
+
+    @classmethod
+    def of(cls, path: Path) -> Fingerprint:
+        st = path.stat()
+        return cls(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+
+    def check(self, path: Path) -> None:
+        """Raise FileChanged unless `path` is still the file this fingerprint was taken of."""
+        if Fingerprint.of(path) != self:
+            raise FileChanged(path)
 
 
 def upload_parts(
     path: Path,
+    before: Fingerprint,
     plan: Plan,
     send_part: Callable[[int, bytes | bytearray], dict[str, Any]],
     concurrency: int,
@@ -104,10 +121,12 @@ def upload_parts(
     """Send every part with `send_part(number, body)` on `concurrency` threads; return the
     completed-part records in order and the sha256 of the bytes sent.
 
-    The first failure stops the parts not yet sent and is re-raised once the running ones
+    `before` is the fingerprint the plan was made from; the file must still match it at the
+    end. The first failure stops the parts not yet sent and is re-raised once the running ones
     have finished; the caller aborts the upload.
     """
-    before = _fingerprint(path)
+    if before.size != plan.size:
+        raise FileChanged(path)
     hasher = OrderedHasher()
     local = threading.local()
     opened: list[io.FileIO] = []
@@ -133,8 +152,9 @@ def upload_parts(
             raise
 
     pool = ThreadPoolExecutor(concurrency, thread_name_prefix="pk-upload")
-    futures = [pool.submit(part, number) for number in range(1, plan.parts + 1)]
+    futures: list[Future[dict[str, Any]]] = []
     try:
+        futures += (pool.submit(part, number) for number in range(1, plan.parts + 1))
         parts = [future.result() for future in futures]
     except _Stopped:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -146,8 +166,7 @@ def upload_parts(
         pool.shutdown(wait=True, cancel_futures=True)
         for fh in opened:
             fh.close()
-    if _fingerprint(path) != before:
-        raise FileChanged(path)
+    before.check(path)
     return parts, hasher.hexdigest()
 
 

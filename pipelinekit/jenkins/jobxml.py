@@ -257,7 +257,9 @@ def _canonical(root: ET.Element) -> str:
             f' {k}="{_esc(v)}"' for k, v in sorted(element.attrib.items()) if k != "plugin"
         )
         out.append(f"<{element.tag}{attrs}>")
-        text = (element.text or "").strip()
+        # XML parsers turn \r\n and \r into \n: the tree we built and the same config read
+        # back must give one form.
+        text = (element.text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
         if text:
             out.append(_esc(text))
         for child in element:

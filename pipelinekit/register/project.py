@@ -58,52 +58,66 @@ def project_name(path: Path) -> str:
     return path.resolve().name
 
 
-_SECTION = re.compile(r'^\s*\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]')
-_URL = re.compile(r"^\s*url\s*=(.*)$", re.IGNORECASE)
+_SECTION = re.compile(r'\s*\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]')
+_URL = re.compile(r"\s*url\s*(?:=|$)", re.IGNORECASE)
+_ESCAPES = {"n": "\n", "t": "\t", "b": "\b"}
+_ORIGIN = {("remote", "origin"), ("remote.origin", None)}
+"""`[remote "origin"]`, and the deprecated `[remote.origin]` spelling."""
 
 
 def origin_url(path: Path) -> str | None:
-    """The `origin` remote's url from `.git/config`, or None when there is none to read.
+    """The `origin` remote's (first) url from `.git/config`, or None when there is none.
 
-    A line scan with git's own rules for what matters here (section names case-insensitive,
-    subsection names exact, `#`/`;` comments, quoted values) rather than configparser, whose
-    INI dialect is not git's and which costs more than everything else per repo in a fleet.
+    A scan with git's own rules for what matters here (section names case-insensitive,
+    subsection names exact, keys after the `]`, `#`/`;` comments, quotes, escapes, `\\`
+    line continuations, whitespace folding) instead of configparser, whose INI dialect is not
+    git's and which cost more than everything else per repository in a fleet. Files git itself
+    rejects as malformed may still yield a url here; `include` directives are not followed.
     """
     try:
-        text = (path / ".git" / "config").read_text(encoding="utf-8")
+        text = (path / ".git" / "config").read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return None
-    in_origin = False
-    for line in text.splitlines():
-        section = _SECTION.match(line)
+    text = text.replace("\r\n", "\n")
+    in_origin, pos = False, 0
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        start = pos
+        section = _SECTION.match(text, pos, end)
         if section:
-            name, sub = section[1].lower(), section[2]
-            in_origin = (name, sub) == ("remote", "origin") or (name, sub) == (
-                "remote.origin",
-                None,
-            )
-        elif in_origin and (url := _URL.match(line)):
-            return _config_value(url[1]) or None
+            in_origin = (section[1].lower(), section[2]) in _ORIGIN
+            start = section.end()
+        url = _URL.match(text, start, end) if in_origin else None
+        if url:
+            return _config_value(text, url.end()) or None
+        pos = end + 1
     return None
 
 
-def _config_value(raw: str) -> str:
-    """A git config value: quotes removed, `\\"` and `\\\\` unescaped, comments dropped."""
+def _config_value(text: str, pos: int) -> str:
+    """The value starting at `pos`, parsed as git does up to its unescaped end of line."""
     out: list[str] = []
-    quoted = escaped = False
-    for char in raw.strip():
-        if escaped:
-            out.append(char)
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == '"':
-            quoted = not quoted
-        elif char in "#;" and not quoted:
+    spaces = 0
+    quoted = False
+    while pos < len(text) and text[pos] != "\n":
+        char, pos = text[pos], pos + 1
+        if char in " \t\v\f\r" and not quoted:  # git's isspace() is ASCII-only
+            spaces += 1 if out else 0  # leading whitespace dropped, inner runs kept as spaces
+            continue
+        if char in "#;" and not quoted:
             break
-        else:
+        out.append(" " * spaces)
+        spaces = 0
+        if char == "\\" and pos < len(text):
+            char, pos = text[pos], pos + 1
+            if char != "\n":  # backslash-newline continues the value on the next line
+                out.append(_ESCAPES.get(char, char))
+        elif char != '"':
             out.append(char)
-    return "".join(out).strip()
+        else:
+            quoted = not quoted
+    return "".join(out)
 
 
 def project_path_from_remote(remote: str) -> str | None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pipelinekit.plaintable import PYDANTIC_CONFIG, FieldProblem
+from pipelinekit.plaintable import PYDANTIC_CONFIG, FieldProblem, raise_problems
 from pipelinekit.refs import ref_glob_problem
 from pipelinekit.release.tagformat import check_tag_format, protected_tag_pattern, tag_regex
 
@@ -141,32 +141,44 @@ class ReleaseConfig:
     """Whether the default-branch release job in rendered pipelines waits for a click."""
 
     def __post_init__(self) -> None:
-        _check(check_tag_format, "tag_format", self.tag_format)
-        _check(_stable_version, "initial_version", self.initial_version)
-        _check(_message, "commit_message", self.commit_message)
-        _check(_message, "tag_message", self.tag_message)
-        self._commit_message_does_not_bump()
+        problems = [
+            problem
+            for problem in (
+                _problem(check_tag_format, "tag_format", self.tag_format),
+                _problem(_stable_version, "initial_version", self.initial_version),
+                _problem(_message, "commit_message", self.commit_message),
+                _problem(_message, "tag_message", self.tag_message),
+            )
+            if problem is not None
+        ]
+        if not any(p.field == "commit_message" for p in problems):
+            problems += self._commit_message_bumps()
+        raise_problems(problems)
 
-    def _commit_message_does_not_bump(self) -> None:
+    def _commit_message_bumps(self) -> list[FieldProblem]:
         from pipelinekit.release.commits import parse_message
 
         parsed = parse_message(self.commit_message.format(version="1.0.0", tag="v1.0.0"))
         if parsed is not None and (
             parsed.breaking or self.bump_types.get(parsed.type, "none") != "none"
         ):
-            raise FieldProblem(
-                "commit_message",
-                self.commit_message,
-                f"commit_message {self.commit_message!r} would itself trigger a release; "
-                "use a non-bumping type such as `chore(release): {version}`",
-            )
+            return [
+                FieldProblem(
+                    "commit_message",
+                    self.commit_message,
+                    f"commit_message {self.commit_message!r} would itself trigger a release; "
+                    "use a non-bumping type such as `chore(release): {version}`",
+                )
+            ]
+        return []
 
 
-def _check(check: Callable[[str], object], name: str, value: str) -> None:
+def _problem(check: Callable[[str], object], name: str, value: str) -> FieldProblem | None:
     try:
         check(value)
     except ValueError as exc:
-        raise FieldProblem(name, value, str(exc)) from exc
+        return FieldProblem(name, value, str(exc))
+    return None
 
 
 def _stable_version(value: str) -> None:
@@ -181,5 +193,5 @@ def _message(value: str) -> None:
         raise ValueError("must not be empty")
     try:
         value.format(version="1.0.0", tag="v1.0.0")
-    except (KeyError, IndexError, ValueError) as exc:
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
         raise ValueError("may only use the placeholders {version} and {tag}") from exc

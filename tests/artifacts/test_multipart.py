@@ -16,7 +16,13 @@ from typing import Any
 import pytest
 
 from pipelinekit.artifacts import multipart
-from pipelinekit.artifacts.multipart import MAX_PARTS, FileChanged, Plan, upload_parts
+from pipelinekit.artifacts.multipart import (
+    MAX_PARTS,
+    FileChanged,
+    Fingerprint,
+    Plan,
+    upload_parts,
+)
 from pipelinekit.errors import ExternalError, UsageError
 from tests.artifacts.servers import S3Server
 from tests.artifacts.test_api import client
@@ -49,7 +55,9 @@ def test_every_byte_sent_once_in_order_and_hashed(tmp_path: Path, size: int) -> 
         threads.add(threading.current_thread().name)
         return {"PartNumber": number, "ETag": f'"{number}"'}
 
-    parts, digest = upload_parts(tmp_path / "f.bin", Plan(size, MIB), send, concurrency=3)
+    parts, digest = upload_parts(
+        tmp_path / "f.bin", Fingerprint.of(tmp_path / "f.bin"), Plan(size, MIB), send, concurrency=3
+    )
 
     assert [p["PartNumber"] for p in parts] == list(range(1, len(sent) + 1))
     assert b"".join(sent[n] for n in sorted(sent)) == data
@@ -77,7 +85,13 @@ def test_parts_are_hashed_in_order_whatever_order_they_are_read_in(tmp_path: Pat
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(multipart, "_read_exactly", slow_first)
-        _, digest = upload_parts(tmp_path / "f.bin", Plan(6 * MIB, MIB), send, concurrency=3)
+        _, digest = upload_parts(
+            tmp_path / "f.bin",
+            Fingerprint.of(tmp_path / "f.bin"),
+            Plan(6 * MIB, MIB),
+            send,
+            concurrency=3,
+        )
     assert digest == hashlib.sha256(data).hexdigest()
 
 
@@ -92,7 +106,13 @@ def test_a_failed_part_stops_the_rest_and_is_reraised(tmp_path: Path) -> None:
         return {"PartNumber": number, "ETag": "x"}
 
     with pytest.raises(ExternalError, match="part 2 refused"):
-        upload_parts(tmp_path / "f.bin", Plan(40 * MIB, MIB), send, concurrency=2)
+        upload_parts(
+            tmp_path / "f.bin",
+            Fingerprint.of(tmp_path / "f.bin"),
+            Plan(40 * MIB, MIB),
+            send,
+            concurrency=2,
+        )
     assert len(calls) < 40  # the parts not yet started were cancelled
 
 
@@ -108,14 +128,35 @@ def test_a_file_changed_during_the_upload_is_detected(tmp_path: Path) -> None:
         return {"PartNumber": number, "ETag": "x"}
 
     with pytest.raises(FileChanged):
-        upload_parts(path, Plan(4 * MIB, MIB), send, concurrency=1)
+        upload_parts(path, Fingerprint.of(path), Plan(4 * MIB, MIB), send, concurrency=1)
 
 
-def test_a_file_that_shrinks_is_detected(tmp_path: Path) -> None:
+def test_a_file_that_shrinks_or_grows_is_detected(tmp_path: Path) -> None:
     path = tmp_path / "f.bin"
-    payload(path, 4 * MIB)
+    payload(path, 8 * MIB)
+    before = Fingerprint.of(path)
+    os.truncate(path, 4 * MIB)  # shrunk between planning and reading
     with pytest.raises(FileChanged):
-        upload_parts(path, Plan(8 * MIB, MIB), lambda n, b: {"PartNumber": n}, concurrency=2)
+        upload_parts(path, before, Plan(8 * MIB, MIB), lambda n, b: {"PartNumber": n}, 2)
+    payload(path, 8 * MIB)
+    before = Fingerprint.of(path)
+    with path.open("ab") as fh:  # grew: every planned part reads fine, the end check sees it
+        fh.write(b"tail")
+    with pytest.raises(FileChanged):
+        upload_parts(path, before, Plan(8 * MIB, MIB), lambda n, b: {"PartNumber": n}, 2)
+    with pytest.raises(FileChanged):  # a plan not made from this fingerprint
+        upload_parts(path, Fingerprint.of(path), Plan(8 * MIB, MIB), lambda n, b: {}, 2)
+
+
+def test_a_same_size_rewrite_that_restores_the_mtime_is_detected(tmp_path: Path) -> None:
+    """`cp -p` / `rsync -t --inplace` keep size and mtime; the ctime still moves."""
+    path = tmp_path / "f.bin"
+    payload(path, 2 * MIB)
+    before = Fingerprint.of(path)
+    path.write_bytes(os.urandom(2 * MIB))
+    os.utime(path, ns=(before.mtime_ns, before.mtime_ns))
+    with pytest.raises(FileChanged):
+        before.check(path)
 
 
 def test_client_multipart_roundtrip_and_abort(

@@ -157,7 +157,7 @@ def test_split_path_and_control_characters() -> None:
 @pytest.mark.parametrize("kind", ["pipeline", "multibranch"])
 def test_job_config_canonical_form_is_that_of_the_written_xml(kind: str) -> None:
     """`job_config` skips parsing its own output; the result must be what parsing gives."""
-    for description in ("plain", '<xml> & "quotes" ünïcode\nsecond line'):
+    for description in ("plain", '<xml> & "quotes" ünïcode\nsecond line', "crlf\r\nand\rcr"):
         xml, canon = jobxml.job_config(spec(kind=kind, description=description))
         assert canon == jobxml.canonical(xml)
         assert xml == jobxml.job_xml(spec(kind=kind, description=description))

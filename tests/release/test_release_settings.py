@@ -197,3 +197,15 @@ def test_release_loader_errors_are_the_full_loaders(tmp_path: Path, text: str, w
 def test_channel_branch_must_be_a_usable_glob() -> None:
     with pytest.raises(ConfigError, match="is not usable"):
         parse_config({"release": {"channels": [{"branch": "rel ease/*"}]}}, source="x")
+
+
+def test_every_problem_of_the_section_is_reported_at_once() -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config(
+            {"release": {"tag_format": "x", "commit_message": "", "initial_version": "1"}},
+            source="pyproject.toml",
+        )
+    for key in ("tag_format", "commit_message", "initial_version"):
+        assert f"`tool.pipelinekit.release.{key}`" in err.value.message
+    with pytest.raises(ConfigError, match="placeholders"):  # not an AttributeError traceback
+        parse_config({"release": {"commit_message": "chore: {version.real}"}}, source="x")
