@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -70,10 +71,21 @@ def project(root: Path, server: S3Server, bucket: str, extra: str = "") -> Path:
     return root
 
 
+CPU_SECONDS: dict[str, list[float]] = {}
+"""argv[0] -> user+system CPU of each run of that client: on a machine whose cores the server
+shares, every client CPU-second is wall time, so this is the figure that compares the tools."""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(argv: list[str], env: dict[str, str]) -> tuple[float, str]:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
+    CPU_SECONDS.setdefault(argv[0], []).append(_children_cpu() - cpu)
     if done.returncode != 0:
         raise SystemExit(f"{argv[0]} failed ({done.returncode}): {done.stderr.strip()}")
     return elapsed, done.stdout
@@ -162,6 +174,11 @@ def main() -> None:
             f"pipelinekit {mib / pk_med:.1f} MiB/s ({pk_med:.2f} s, manifest included)"
         )
         print(f"throughput ratio pipelinekit / aws s3 cp: {aws_med / pk_med:.2f}x")
+        cpu = {Path(k).name: statistics.median(v) for k, v in CPU_SECONDS.items()}
+        print(
+            "client CPU per GiB (user+system, median, whole process incl. start-up): "
+            + ", ".join(f"{name} {seconds / (mib / 1024):.2f} s" for name, seconds in cpu.items())
+        )
         if args.sweep:
             sweep(file, server, bucket, size)
     finally:
