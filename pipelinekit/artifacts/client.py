@@ -199,13 +199,15 @@ class S3Client:
             preferred_transfer_client="classic",
         )
 
-    def _write_args(self, content_type: str, conditional: bool) -> dict[str, str]:
+    def _write_args(self, content_type: str) -> dict[str, str]:
         extra = {"ContentType": content_type}
         if self.cfg.checksum_algorithm != "none":
             extra["ChecksumAlgorithm"] = self.cfg.checksum_algorithm
-        if conditional and self.cfg.conditional_writes:
-            extra["IfNoneMatch"] = "*"
         return extra
+
+    def _condition(self, conditional: bool) -> dict[str, str]:
+        """The `If-None-Match: *` of a write that must not replace an existing object."""
+        return {"IfNoneMatch": "*"} if conditional and self.cfg.conditional_writes else {}
 
     def upload_file(self, path: Path, key: str, *, conditional: bool) -> Uploaded:
         """Upload one file (multipart above the threshold), hashing it on the way out.
@@ -239,7 +241,7 @@ class S3Client:
         return Uploaded(size=size, sha256=sha256, info=info)
 
     def _multipart(self, path: Path, key: str, before: Fingerprint, conditional: bool) -> str:
-        args = self._write_args("application/octet-stream", conditional=False)
+        args = self._write_args("application/octet-stream")
         created = self._call(
             "upload",
             key,
@@ -264,7 +266,6 @@ class S3Client:
             return part
 
         plan = Plan.for_size(before.size, self.cfg.multipart_chunk_mb * MB)
-        condition = {"IfNoneMatch": "*"} if conditional and self.cfg.conditional_writes else {}
         try:
             parts, sha256 = self._call(
                 "upload",
@@ -279,7 +280,7 @@ class S3Client:
                     Key=key,
                     UploadId=upload_id,
                     MultipartUpload={"Parts": parts},
-                    **condition,
+                    **self._condition(conditional),
                 ),
                 conditional=conditional,
             )
@@ -294,7 +295,7 @@ class S3Client:
             self._s3.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
 
     def _put(self, key: str, data: bytes | BinaryIO, content_type: str, conditional: bool) -> None:
-        args = self._write_args(content_type, conditional)
+        args = self._write_args(content_type) | self._condition(conditional)
         self._call(
             "write",
             key,
