@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from pipelinekit.config import Config
+from pipelinekit.plaintable import field_types
 
 HEADER = """# Configuration reference
 
@@ -92,7 +93,7 @@ def _fields(model: type[Any]) -> list[tuple[str, Any, str, str]]:
             )
             for name, f in model.model_fields.items()
         ]
-    hints = typing.get_type_hints(model)
+    hints = field_types(model)
     return [
         (f.name, hints[f.name], _default(f.default_factory, f.default), "")
         for f in dataclasses.fields(model)

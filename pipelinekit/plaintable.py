@@ -53,7 +53,7 @@ def from_table(cls: type[T], data: object) -> T | None:
     """`cls` built from `data` when every value has exactly its annotated type, else None."""
     if not isinstance(data, dict):
         return None
-    hints = _hints(cls)
+    hints = field_types(cls)
     kwargs: dict[str, Any] = {}
     for key, value in data.items():
         if key not in hints:
@@ -71,8 +71,8 @@ def from_table(cls: type[T], data: object) -> T | None:
 _HINTS: dict[type[Any], dict[str, Any]] = {}
 
 
-def _hints(cls: type[Any]) -> dict[str, Any]:
-    """Field name -> resolved annotation of a dataclass, computed once per class."""
+def field_types(cls: type[Any]) -> dict[str, Any]:
+    """Field name -> resolved annotation of a dataclass section, computed once per class."""
     if cls not in _HINTS:
         names = {f.name for f in dataclasses.fields(cls) if f.init}
         _HINTS[cls] = {k: v for k, v in typing.get_type_hints(cls).items() if k in names}

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pipelinekit.errors import ConfigError
-from pipelinekit.plaintable import FieldProblem, FieldProblems
+from pipelinekit.plaintable import FieldProblem, FieldProblems, field_types
 
 _UNKNOWN_KEY = {"extra_forbidden", "unexpected_keyword_argument"}
 """pydantic's error types for a key a model (resp. a dataclass section) does not have."""
@@ -88,5 +88,5 @@ def _fields(model: type[Any]) -> dict[str, Any]:
     if issubclass(model, BaseModel):
         return {f.alias or name: f.annotation for name, f in model.model_fields.items()}
     if dataclasses.is_dataclass(model):
-        return typing.get_type_hints(model)
+        return field_types(model)
     return {}
