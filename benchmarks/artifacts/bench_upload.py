@@ -76,6 +76,37 @@ CPU_SECONDS: dict[str, list[float]] = {}
 shares, every client CPU-second is wall time, so this is the figure that compares the tools."""
 
 
+SERVER_CPU: dict[str, list[float]] = {}
+"""tool -> CPU the S3 server spent on each of that tool's uploads: the request shape (part
+size, checksums, signing) decides it, and on shared cores it is wall time too."""
+
+
+def _process_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _settle(pid: int, limit: float = 15.0) -> None:
+    """Wait until the server is idle (under 5% of a core for 0.5 s), so that background work
+    left by one upload (deletes, flushes) is not billed to the next tool's run."""
+    deadline = time.monotonic() + limit
+    before = _process_cpu(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = _process_cpu(pid)
+        if now - before < 0.025:
+            return
+        before = now
+
+
+def _delete_prefix(server: S3Server, bucket: str, prefix: str) -> None:
+    """Each run starts from the same server state: drop what the previous run stored."""
+    s3 = server.boto()
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for item in page.get("Contents", []):
+            s3.delete_object(Bucket=bucket, Key=item["Key"])
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -148,6 +179,8 @@ def main() -> None:
     seaweed = Seaweed(work / "seaweedfs", weed)
     try:
         server = seaweed.start()
+        assert seaweed.proc is not None
+        server_pid = seaweed.proc.pid
         bucket = server.new_bucket()
         proj = project(work / "proj", server, bucket)
         env = server.env(AWS_DEFAULT_REGION="us-east-1")
@@ -158,10 +191,14 @@ def main() -> None:
         for run in range(args.runs):
             order = ("aws", "pk") if run % 2 == 0 else ("pk", "aws")
             for tool in order:
+                _settle(server_pid)
+                server_cpu = _process_cpu(server_pid)
                 if tool == "pk":
                     pk_times.append(run_pk(pk, file, proj, f"run{run}", env, sha))
                 else:
                     aws_times.append(run_aws(file, server, bucket, f"aws/run{run}.bin", env))
+                SERVER_CPU.setdefault(tool, []).append(_process_cpu(server_pid) - server_cpu)
+                _delete_prefix(server, bucket, "aws/" if tool == "aws" else "artifacts/")
             a, p = aws_times[-1], pk_times[-1]
             print(
                 f"run {run + 1}: aws s3 cp {a:6.2f} s ({mib / a:6.1f} MiB/s)   "
@@ -178,6 +215,13 @@ def main() -> None:
         print(
             "client CPU per GiB (user+system, median, whole process incl. start-up): "
             + ", ".join(f"{name} {seconds / (mib / 1024):.2f} s" for name, seconds in cpu.items())
+        )
+        print(
+            "server CPU per GiB (median): "
+            + ", ".join(
+                f"{tool} {statistics.median(v) / (mib / 1024):.2f} s"
+                for tool, v in SERVER_CPU.items()
+            )
         )
         if args.sweep:
             sweep(file, server, bucket, size)
