@@ -37,6 +37,13 @@ def write(root: Path, rel: str, text: str = "") -> Path:
     return path
 
 
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """`write` every rel -> text of `files` under root; returns root."""
+    for rel, text in files.items():
+        write(root, rel, text)
+    return root
+
+
 def notebook(root: Path, rel: str, *sources: str) -> Path:
     """A valid nbformat-4 notebook whose code cells hold `sources`."""
     cells = [

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import textwrap
 import threading
 import time
 from collections.abc import Iterator
@@ -30,14 +29,6 @@ from pipelinekit.stages.base import StageContext
 
 CANARY = "sqa_canary_7f3e91d2c4b8a6e5"
 """A SONAR_TOKEN value that must never appear in any output, error, file or report."""
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
 
 
 def make_ctx(

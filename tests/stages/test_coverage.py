@@ -16,8 +16,9 @@ from pipelinekit.facts import ProjectFacts, TestFacts
 from pipelinekit.stage_settings import CoverageConfig
 from pipelinekit.stages import coverage as stage
 from pipelinekit.stages import get
+from tests.repo_factory import write_files as write
 
-from .conftest import make_ctx, write
+from .conftest import make_ctx
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

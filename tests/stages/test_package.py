@@ -24,8 +24,9 @@ from pipelinekit.stage_settings import PackageConfig
 from pipelinekit.stages import get
 from pipelinekit.stages import package as stage
 from pipelinekit.stages.base import StageContext
+from tests.repo_factory import write_files as write
 
-from .conftest import make_ctx, write
+from .conftest import make_ctx
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -23,8 +23,9 @@ from pipelinekit.sonar.settings import SonarConfig
 from pipelinekit.stages import get
 from pipelinekit.stages import sonar as stage
 from pipelinekit.stages.base import StageContext
+from tests.repo_factory import write_files as write
 
-from .conftest import CANARY, GATE_ERROR, SonarStub, make_ctx, write
+from .conftest import CANARY, GATE_ERROR, SonarStub, make_ctx
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +18,10 @@ from pipelinekit.errors import ConfigError, ExternalError
 from pipelinekit.facts import ProjectFacts, TestFacts
 from pipelinekit.stages import get, lint
 from pipelinekit.stages.base import StageContext
+from tests.repo_factory import write_files as write
 
 CLEAN_MODULE = '"""A clean module."""\n\n\ndef add(a: int, b: int) -> int:\n    return a + b\n'
 CLEAN_TEST = "from pkg.core import add\n\n\ndef test_add() -> None:\n    assert add(1, 2) == 3\n"
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
 
 
 def make_ctx(

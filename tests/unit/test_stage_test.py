@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from pipelinekit.facts import ProjectFacts, TestFacts, TestFramework
 from pipelinekit.stages import get
 from pipelinekit.stages import test as stage
 from pipelinekit.stages.base import StageContext
+from tests.repo_factory import write_files as write
 
 PYPROJECT = '[project]\nname = "calc"\nversion = "0.1.0"\n'
 CALC = "def add(a, b):\n    return a + b\n"
@@ -74,14 +74,6 @@ class CalcTest(unittest.TestCase):
     def test_skipped(self):
         pass
 """
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
 
 
 def make_ctx(

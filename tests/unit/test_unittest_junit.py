@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 import unittest
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipelinekit.stages import unittest_junit as uj
+from tests.repo_factory import write_files as write
 
 EVERYTHING = """\
 import unittest
@@ -61,14 +61,6 @@ def isolated_imports() -> Iterator[None]:
     for name in set(sys.modules) - modules:
         del sys.modules[name]
     sys.path[:] = path
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
 
 
 def run_main(tmp_path: Path, *args: str) -> tuple[int, ET.Element]:
