@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,27 @@ def example_copy(tmp_path: Path) -> Path:
     target = tmp_path / "churn-model"
     shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".pipelinekit", "*.egg-info"))
     return target
+
+
+@pytest.fixture(scope="session")
+def pipelinekit_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """pipelinekit as generated CI jobs install it: a wheel of this checkout, built once."""
+    folder = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            "-w",
+            str(folder),
+            str(REPO_ROOT),
+        ],
+        check=True,
+    )
+    return next(folder.glob("pipelinekit-*.whl"))
 
 
 @pytest.fixture

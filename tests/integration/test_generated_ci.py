@@ -15,7 +15,7 @@ from pipelinekit.config import parse_config
 from pipelinekit.outputs import render_all
 from pipelinekit.pipeline import plan
 from pipelinekit.project import load_project
-from tests.conftest import EXAMPLE, REPO_ROOT
+from tests.conftest import EXAMPLE
 from tests.repo_factory import LAYOUTS
 from tests.support import groovy
 from tests.support.git import commit_all, init_repo
@@ -148,27 +148,6 @@ def test_dockerfiles_are_hadolint_clean(rendered: dict[str, dict[str, str]]) -> 
         for path, text in files.items():
             if path.endswith("Dockerfile"):
                 assert hadolint(text) == [], f"{name}/{path}"
-
-
-@pytest.fixture(scope="module")
-def pipelinekit_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """pipelinekit as CI jobs install it: a wheel of this checkout."""
-    folder = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--quiet",
-            "-w",
-            str(folder),
-            str(REPO_ROOT),
-        ],
-        check=True,
-    )
-    return next(folder.glob("pipelinekit-*.whl"))
 
 
 def test_gitlab_ci_local_runs_example_pipeline(

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,6 @@ from pipelinekit.gitlab.render import render_gitlab_ci
 from pipelinekit.pipeline import plan
 from pipelinekit.project import load_project
 from scripts import gen_gitlab_component as gen
-from tests.conftest import REPO_ROOT
 from tests.pipelines.conftest import GITLAB_DIR, copy_example
 from tests.support.git import init_repo
 from tests.support.gitlab import (
@@ -191,27 +188,6 @@ def test_component_and_template_have_the_renderers_jobs(example_rendered: str) -
 
 
 # --- executed -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def pipelinekit_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """pipelinekit as the jobs install it: a wheel of this checkout."""
-    folder = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--quiet",
-            "-w",
-            str(folder),
-            str(REPO_ROOT),
-        ],
-        check=True,
-    )
-    return next(folder.glob("pipelinekit-*.whl"))
 
 
 def including_project(root: Path, ci_yaml: str, files: dict[Path, str]) -> Path:
