@@ -30,6 +30,33 @@ def escape_property(value: str, *, key: bool = False) -> str:
     return "".join(out)
 
 
+ALWAYS_EXCLUDED = ("**/.pipelinekit/**", "**/.venv/**", "**/build/**", "**/dist/**")
+TEST_FILES = ("**/test_*.py", "**/*_test.py", "**/tests/**/*.py")
+"""`sonar.test.inclusions`: within the test folders, what the scanner indexes as test code."""
+
+
+def overlapping_tests(sources: tuple[str, ...], tests: tuple[str, ...]) -> list[str]:
+    """`sonar.exclusions` patterns that keep test files out of the main sources.
+
+    The scanner refuses to index a file as both main and test code ("can't be indexed twice"),
+    which is what a flat layout (`sources=.`) or tests inside the package would do. A test
+    folder below a source folder is excluded whole; one that is a source folder itself (test
+    modules beside the code) loses only its test files, by the same patterns that include them
+    as tests.
+    """
+    patterns: list[str] = []
+    for test in tests:
+        for src in sources:
+            if test == src:
+                prefix = "" if test == "." else f"{test}/"
+                patterns += [prefix + pattern for pattern in TEST_FILES]
+                break
+            if src == "." or test.startswith(f"{src}/"):
+                patterns.append(f"{test}/**")
+                break
+    return patterns
+
+
 def render_sonar_properties(spec: SonarSpec, *, source: str) -> str:
     props: list[tuple[str, str]] = [
         ("sonar.projectKey", spec.project_key),
@@ -43,11 +70,14 @@ def render_sonar_properties(spec: SonarSpec, *, source: str) -> str:
         ("sonar.sources", ",".join(spec.sources)),
         ("sonar.python.version", spec.python_version),
         ("sonar.sourceEncoding", "UTF-8"),
-        ("sonar.exclusions", "**/.pipelinekit/**,**/.venv/**,**/build/**,**/dist/**"),
+        (
+            "sonar.exclusions",
+            ",".join([*ALWAYS_EXCLUDED, *overlapping_tests(spec.sources, spec.tests)]),
+        ),
     ]
     if spec.tests:
         props.append(("sonar.tests", ",".join(spec.tests)))
-        props.append(("sonar.test.inclusions", "**/test_*.py,**/*_test.py,**/tests/**/*.py"))
+        props.append(("sonar.test.inclusions", ",".join(TEST_FILES)))
     props += [
         ("sonar.python.xunit.reportPath", spec.junit_path),
         ("sonar.python.coverage.reportPaths", spec.coverage_path),

@@ -269,3 +269,63 @@ def test_image_builds_and_gpu_jobs_get_the_right_agents(facts: ProjectFacts) -> 
     assert doc["docker"]["services"] == [{"name": "docker:27-dind", "alias": "docker"}]
     assert doc["docker"]["variables"]["DOCKER_HOST"] == "tcp://docker:2376"
     assert "services" not in doc["train"] and doc["train"]["tags"] == ["gpu"]
+
+
+def _sonar_glob(pattern: str) -> re.Pattern[str]:
+    """A sonar wildcard pattern (`**` any folders, `*` within a name) as a regex."""
+    out = ""
+    for part in re.split(r"(\*\*/|/\*\*$|\*|\?)", pattern):
+        out += {"**/": "(?:.*/)?", "/**": "(?:/.*)?", "*": "[^/]*", "?": "[^/]"}.get(
+            part, re.escape(part)
+        )
+    return re.compile(out + "$")
+
+
+def _under(path: str, folder: str) -> bool:
+    return folder == "." or path.startswith(f"{folder}/")
+
+
+@pytest.mark.parametrize(
+    ("sources", "tests", "code", "test_files"),
+    [
+        ((".",), ("tests",), ["pkg/a.py"], ["tests/test_a.py", "tests/conftest.py"]),
+        ((".",), ("skdemo/tests",), ["skdemo/core.py"], ["skdemo/tests/test_core.py"]),
+        (
+            ("pkg",),
+            ("pkg",),
+            ["pkg/core.py", "pkg/testing.py"],
+            ["pkg/test_core.py", "pkg/core_test.py", "pkg/sub/tests/test_x.py"],
+        ),
+        ((".",), (".",), ["a.py", "lib/b.py"], ["test_a.py", "tests/test_b.py"]),
+        (("src",), ("tests",), ["src/pkg/a.py"], ["tests/test_a.py"]),
+        (("src", "scripts"), ("src/pkg/tests",), ["scripts/run.py"], ["src/pkg/tests/test_a.py"]),
+    ],
+)
+def test_sonar_main_and_test_files_are_disjoint(
+    facts: ProjectFacts,
+    sources: tuple[str, ...],
+    tests: tuple[str, ...],
+    code: list[str],
+    test_files: list[str],
+) -> None:
+    """The scanner fails with "can't be indexed twice" when a file is both main and test code:
+    index the files the way it does (sources minus exclusions; tests within inclusions)."""
+    spec = plan(facts, Config()).sonar.model_copy(update={"sources": sources, "tests": tests})
+    props = dict(
+        line.split("=", 1)
+        for line in render_sonar_properties(spec, source="x").splitlines()
+        if line and not line.startswith("#")
+    )
+    excluded = [_sonar_glob(p) for p in props["sonar.exclusions"].split(",")]
+    included = [_sonar_glob(p) for p in props["sonar.test.inclusions"].split(",")]
+
+    def main(path: str) -> bool:
+        return any(_under(path, s) for s in sources) and not any(p.match(path) for p in excluded)
+
+    def test(path: str) -> bool:
+        return any(_under(path, t) for t in tests) and any(p.match(path) for p in included)
+
+    for path in code + test_files:
+        assert not (main(path) and test(path)), path
+    assert all(main(path) for path in code)
+    assert all(test(path) for path in test_files)
