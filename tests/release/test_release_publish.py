@@ -184,6 +184,22 @@ def test_detached_ci_checkout_releases_to_the_named_branch(tmp_path: Path) -> No
     assert ci.status() == ""
 
 
+def test_detached_head_with_commits_not_on_the_branch_is_refused(tmp_path: Path) -> None:
+    """A feature commit checked out detached, released with `--branch main`, must not reach
+    main: only the branch's own tip may be released from a detached CI checkout."""
+    _, remote = published(tmp_path, "chore: init", Tag("v1.0.0"), "perf: faster")
+    ci = clone(remote, tmp_path / "ci")
+    ci.git("checkout", "-q", "-b", "feature/x")
+    ci.commit("feat: unreviewed")
+    ci.git("checkout", "-q", "--detach")
+    before = run_git(remote, "rev-parse", "main").strip()
+    result = invoke(str(ci.path), "--branch", "main")
+    assert result.exit_code == 2
+    assert "1 commit(s) that are not on `origin/main`" in result.stderr
+    assert run_git(remote, "rev-parse", "main").strip() == before
+    assert run_git(remote, "tag", "--list").split() == ["v1.0.0"]
+
+
 def test_behind_remote_is_refused_with_the_fix(tmp_path: Path) -> None:
     repo, remote = published(tmp_path, "chore: init", Tag("v1.0.0"), "fix: a")
     other = clone(remote, tmp_path / "other")
