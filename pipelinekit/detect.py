@@ -163,6 +163,7 @@ def detect(path: Path) -> ProjectFacts:
         gpu_frameworks=tuple(sorted(gpu)),
         gpu_declared_in=dict(sorted(gpu.items())),
         dependency_files=tuple(sorted(deps.files)),
+        static_dependencies=_static_dependencies(repo),
         tool_configs=tools,
         config_file=config_location(root)[0].name,
         is_git=any(
@@ -325,6 +326,11 @@ def _name(repo: _Repo) -> str:
         if isinstance(candidate, str) and candidate.strip():
             return candidate.strip()
     return repo.root.resolve().name
+
+
+def _static_dependencies(repo: _Repo) -> bool:
+    project = repo.pyproject.get("project")
+    return isinstance(project, dict) and "dependencies" not in str_list(project.get("dynamic"))
 
 
 def _build_system(repo: _Repo) -> BuildSystem:

@@ -56,6 +56,9 @@ class ProjectFacts(_Frozen):
     gpu_declared_in: dict[str, str] = Field(default_factory=dict)
     """Framework -> the file that declares it (first found)."""
     dependency_files: tuple[str, ...] = ()
+    static_dependencies: bool = False
+    """pyproject.toml's [project] lists the runtime dependencies statically (not `dynamic`), so
+    they can be read without building the project (the image's dependency layer does)."""
     tool_configs: tuple[str, ...] = ()
     """Tools the repo already configures itself ('ruff', 'pytest', 'coverage', 'mypy', ...)."""
     config_file: str | None = None

@@ -42,7 +42,11 @@ def render_all(facts: ProjectFacts, config: Config, pipeline: Pipeline) -> list[
         outputs.append(
             Output(f"{prefix}Dockerfile", render_dockerfile(pipeline.image_spec, source=source))
         )
-        outputs.append(Output(f"{prefix}.dockerignore", render_dockerignore(source=source)))
+        outputs.append(
+            Output(
+                f"{prefix}.dockerignore", render_dockerignore(pipeline.image_spec, source=source)
+            )
+        )
     outputs.append(
         Output(
             f"{prefix}sonar-project.properties",

@@ -99,13 +99,21 @@ class ImageSpec(_Model):
     copied_files: tuple[str, ...]
     """Every pip requirement/constraint file, copied at its own path before the source so
     `-r`/`-c` includes between them resolve."""
+    pyproject_build: bool = False
+    """pyproject.toml is copied before the source: its [build-system] requires are installed
+    there, so the project's wheel builds without an isolated build env."""
     pyproject_dependencies: bool
-    """Dependencies are static in pyproject.toml [project]; extract them before the source."""
+    """Dependencies are static in pyproject.toml [project]; extract them before the source.
+    Otherwise (setup.py, dynamic, Poetry's own table) the project's wheel is built with its
+    dependencies after the source."""
     installable: bool
     """The project has packaging metadata, so it is built into a wheel (else copied)."""
     gpu_frameworks: tuple[str, ...]
     name: str
     packages: tuple[str, ...]
+    code_folders: tuple[str, ...] = ()
+    """Top-level folders that hold the project's code: never left out of the build context,
+    even when named like data (`data/`, `notebooks/`)."""
 
 
 class SonarSpec(_Model):
@@ -237,13 +245,19 @@ def _image_spec(facts: ProjectFacts, config: Config) -> ImageSpec:
         python_version=facts.python_version,
         install_python=install_python,
         requirement_files=tuple(p for p in facts.dependency_files if is_pip_requirements(p)),
-        copied_files=tuple(p for p in facts.dependency_files if p.endswith(".txt")),
-        pyproject_dependencies=facts.build_system != "none"
-        and facts.config_file == "pyproject.toml",
+        copied_files=tuple(p for p in facts.dependency_files if p.endswith((".txt", ".in"))),
+        pyproject_build=facts.build_system != "none" and facts.config_file == "pyproject.toml",
+        pyproject_dependencies=facts.build_system != "none" and facts.static_dependencies,
         installable=facts.build_system != "none",
         gpu_frameworks=facts.gpu_frameworks,
         name=facts.name,
         packages=facts.packages,
+        code_folders=tuple(
+            sorted(
+                {d.split("/")[0] for d in facts.source_dirs if d != "."}
+                | (set(facts.packages) if "." in facts.source_dirs else set())
+            )
+        ),
     )
 
 

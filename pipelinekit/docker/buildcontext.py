@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
-from pipelinekit.docker.render import DOCKERIGNORE, TEMPLATE_NAMES, render_dockerfile
+from pipelinekit.docker.render import TEMPLATE_NAMES, dockerignore_patterns, render_dockerfile
 from pipelinekit.pipeline import ImageSpec
 
 OVERRIDES_DIR = "dockerfiles"
@@ -52,7 +52,7 @@ def build_input(project_dir: Path, spec: ImageSpec, source: str) -> BuildInput:
         lines = ignore_file.read_text(encoding="utf-8").splitlines()
         ignore = tuple(s for s in (line.strip() for line in lines) if s and not s.startswith("#"))
     else:
-        ignore = DOCKERIGNORE
+        ignore = dockerignore_patterns(spec)
     return BuildInput(text, origin, ignore)
 
 

@@ -41,9 +41,9 @@ def requirements(project_dir: Path, spec: ImageSpec) -> tuple[list[str], list[st
     data = tomllib.loads(pyproject.read_text(encoding="utf-8")) if pyproject.is_file() else {}
     if spec.pyproject_dependencies:
         reqs += [str(r) for r in data.get("project", {}).get("dependencies", [])]
-    if spec.installable and not args and not spec.pyproject_dependencies:
-        # No dependency list readable without building (setup.py): let pip resolve the
-        # project itself; its own wheel is dropped again after the download.
+    if spec.installable and not spec.pyproject_dependencies:
+        # No dependency list readable without building (setup.py, dynamic): let pip resolve
+        # the project itself; its own wheel is dropped again after the download.
         reqs.append(str(project_dir))
     if spec.installable:
         build = data.get("build-system", {}).get("requires")

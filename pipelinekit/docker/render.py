@@ -55,6 +55,12 @@ _LIST_WHEELS = (
     "python -c \"import glob; print(chr(10).join(sorted(glob.glob('/wheels/deps/*.whl'))))\" "
     "> /wheels/deps/wheels.txt"
 )
+# Requirement lines that name local source (`-e .`, `./libs/x`, `file:...`) cannot be built
+# before the source is copied: the dependency layer drops them from its copies of the files;
+# the project's own wheel, built after the source, is what brings the project in.
+_DROP_LOCAL = (
+    "sed -i -E '/^[[:space:]]*(-e|--editable)([[:space:]=]|$)/d; /^[[:space:]]*([.~/]|file:)/d'"
+)
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9_./+@-]+$")
 _PYTHON_VERSION = re.compile(r"^\d+\.\d+$")
 _REFERENCE = re.compile(r"^[A-Za-z0-9._/:@-]+$")
@@ -124,7 +130,11 @@ def context(spec: ImageSpec) -> dict[str, object]:
         "dependency_copies": copies,
         "deps_command": deps,
         "installable": spec.installable,
-        "app_deps": "--no-deps " if deps else "",
+        # Static dependencies are all in the dependency layer; otherwise the project's wheel
+        # brings what the layer lacks (those it has are dropped again: no layer holds a wheel
+        # twice), and the runtime install checks that every dependency is met.
+        "app_deps": "--no-deps " if deps and spec.pyproject_dependencies else "",
+        "prune_app": bool(deps) and not spec.pyproject_dependencies,
         "isolation": "--no-build-isolation " if deps and spec.installable else "",
         "title": _q(spec.name),
         "gpu_env": " ".join(gpu_env),
@@ -135,21 +145,23 @@ def context(spec: ImageSpec) -> dict[str, object]:
 def _dependency_steps(spec: ImageSpec) -> tuple[list[str], str]:
     """COPY lines for the dependency files (each at its own path so `-r` includes resolve,
     the host wheelhouse riding along in the root one) and the `pip wheel` command."""
-    copied = [_path(p) for p in spec.copied_files]
+    dep_args = [f"-r {_path(p)}" for p in spec.requirement_files]
     if spec.pyproject_dependencies:
+        dep_args.append("-r /tmp/pyproject-requirements.txt")
+    if not dep_args:
+        return [], ""
+    copied = [_path(p) for p in spec.copied_files]
+    if spec.pyproject_build or spec.pyproject_dependencies:
         copied.append("pyproject.toml")
     by_folder: dict[str, list[str]] = {}
     for path in copied:
         folder = path.rsplit("/", 1)[0] + "/" if "/" in path else "./"
         by_folder.setdefault(folder, []).append(path)
-    dep_args = [f"-r {_path(p)}" for p in spec.requirement_files]
-    if spec.pyproject_dependencies:
-        dep_args.append("-r /tmp/pyproject-requirements.txt")
-    if not dep_args:
-        return [f"COPY {' '.join(ps)} {folder}" for folder, ps in sorted(by_folder.items())], ""
     by_folder.setdefault("./", []).append(".pipelinekit*")
     lines = [f"COPY {' '.join(ps)} {folder}" for folder, ps in sorted(by_folder.items())]
     steps = ["mkdir -p /wheels/deps"]  # pip creates no folder when there is nothing to build
+    if spec.copied_files:
+        steps.append(_DROP_LOCAL + " " + " ".join(_path(p) for p in spec.copied_files))
     if spec.pyproject_dependencies:
         steps.append(_EXTRACT_DEPS)
     steps.append(
@@ -157,7 +169,8 @@ def _dependency_steps(spec: ImageSpec) -> tuple[list[str], str]:
     )
     steps.append(_LIST_WHEELS)
     if spec.installable:  # the build backend, so the source step needs no isolated build env
-        steps.append(_EXTRACT_BUILD if spec.pyproject_dependencies else _DEFAULT_BUILD)
+        pyproject = spec.pyproject_build or spec.pyproject_dependencies
+        steps.append(_EXTRACT_BUILD if pyproject else _DEFAULT_BUILD)
         steps.append("pip install --find-links /src/wheelhouse -r /tmp/build-requirements.txt")
     return lines, " && \\\n    ".join(steps)
 
@@ -196,5 +209,11 @@ DOCKERIGNORE = (
 the wheelhouse the docker stage downloads is the one part of .pipelinekit that goes in."""
 
 
-def render_dockerignore(*, source: str) -> str:
-    return with_header("\n".join(DOCKERIGNORE) + "\n", comment="#", source=source)
+def dockerignore_patterns(spec: ImageSpec) -> tuple[str, ...]:
+    """DOCKERIGNORE without the entries that would drop the project's own code (a package
+    literally named `data`)."""
+    return tuple(p for p in DOCKERIGNORE if p not in spec.code_folders)
+
+
+def render_dockerignore(spec: ImageSpec, *, source: str) -> str:
+    return with_header("\n".join(dockerignore_patterns(spec)) + "\n", comment="#", source=source)

@@ -18,6 +18,7 @@ def facts() -> ProjectFacts:
         python_version="3.11",
         tests=TestFacts(dirs=("tests",), framework="pytest"),
         dependency_files=("requirements.txt",),
+        static_dependencies=True,
         config_file="pyproject.toml",
     )
 

@@ -7,6 +7,7 @@ import pytest
 from pipelinekit import __version__
 from pipelinekit.config import Config, parse_config
 from pipelinekit.docker.cuda import FRAMEWORK_CUDA, cuda_image
+from pipelinekit.docker.render import render_dockerfile
 from pipelinekit.errors import ConfigError
 from pipelinekit.facts import ProjectFacts, TestFacts
 from pipelinekit.pipeline import Job, Rule, check_jobs, describe, plan, sonar_project_key
@@ -88,6 +89,20 @@ def test_image_spec_follows_gpu_framework(facts: ProjectFacts) -> None:
     spec = plan(facts.model_copy(update={"gpu_frameworks": ("torch",)}), forced_cpu).image_spec
     assert not spec.gpu and spec.base == "python:3.11-slim"
     assert spec.requirement_files == ("requirements.txt",) and spec.pyproject_dependencies
+
+
+def test_image_spec_reads_dependencies_before_the_source_only_when_static(
+    facts: ProjectFacts,
+) -> None:
+    """setup.py install_requires, `dynamic = ["dependencies"]` or Poetry's own table: the
+    list is not in pyproject.toml, so the project's wheel must bring its dependencies."""
+    dynamic = plan(facts.model_copy(update={"static_dependencies": False}), Config()).image_spec
+    assert dynamic.pyproject_build and not dynamic.pyproject_dependencies
+    text = render_dockerfile(dynamic, source="p")
+    assert "--no-deps" not in text and "--find-links /wheels/deps" in text
+    assert "pip install --no-index /wheels/app/*.whl" in text
+    static = render_dockerfile(plan(facts, Config()).image_spec, source="p")
+    assert "/tmp/pyproject-requirements.txt" in static and "--no-deps /wheels/app" in static
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ and hadolint over every template variant. Real builds are in tests/docker."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,13 @@ def test_custom_base_with_its_own_python(facts: ProjectFacts) -> None:
 
 
 def test_dockerfile_without_dependency_list_builds_deps_with_app(facts: ProjectFacts) -> None:
-    setup_py = facts.model_copy(update={"dependency_files": (), "config_file": "pipelinekit.toml"})
+    setup_py = facts.model_copy(
+        update={
+            "dependency_files": (),
+            "config_file": "pipelinekit.toml",
+            "static_dependencies": False,
+        }
+    )
     text = render_dockerfile(spec_of(setup_py), source="p")
     assert "/wheels/deps" not in text and "--no-build-isolation" not in text
     assert (
@@ -93,11 +100,20 @@ def test_hostile_values_are_refused_or_quoted(facts: ProjectFacts) -> None:
     assert 'CMD ["python", "-c", "import ok"]' in odd
 
 
-def test_dockerignore_keeps_data_and_git_out_but_the_wheelhouse_in() -> None:
-    lines = render_dockerignore(source="p").splitlines()
+def test_dockerignore_keeps_data_and_git_out_but_the_wheelhouse_in(facts: ProjectFacts) -> None:
+    lines = render_dockerignore(spec_of(facts), source="p").splitlines()
     for entry in (".git", "data", "**/.ipynb_checkpoints", ".venv", ".pipelinekit", "notebooks"):
         assert entry in lines
     assert lines.index("!.pipelinekit/wheelhouse") > lines.index(".pipelinekit")
+
+
+def test_dockerignore_never_drops_a_package_named_like_data(facts: ProjectFacts) -> None:
+    """A flat project whose packages are `data` and `features`: `data` must reach the build."""
+    flat = facts.model_copy(update={"packages": ("data", "features"), "source_dirs": (".",)})
+    lines = render_dockerignore(spec_of(flat), source="p").splitlines()
+    assert "data" not in lines and "notebooks" in lines
+    src = facts.model_copy(update={"packages": ("notebooks",), "source_dirs": ("notebooks",)})
+    assert "notebooks" not in render_dockerignore(spec_of(src), source="p").splitlines()
 
 
 def test_dockerfile_copies_nested_requirement_files_at_their_paths(facts: ProjectFacts) -> None:
@@ -157,7 +173,9 @@ def test_repo_overrides_replace_shipped_templates(facts: ProjectFacts, tmp_path:
 def test_build_input_prefers_the_committed_files(facts: ProjectFacts, tmp_path: Path) -> None:
     spec = spec_of(facts)
     rendered = build_input(tmp_path, spec, "pyproject.toml")
-    assert rendered.origin == "rendered" and rendered.ignore == DOCKERIGNORE
+    assert (
+        rendered.origin == "rendered" and rendered.ignore == DOCKERIGNORE
+    )  # nothing named like code
     (tmp_path / "Dockerfile").write_text("FROM scratch\n")
     (tmp_path / ".dockerignore").write_text("# comment\n\ndata\n")
     (tmp_path / "data").mkdir()
@@ -171,3 +189,26 @@ def test_build_input_prefers_the_committed_files(facts: ProjectFacts, tmp_path: 
         names = set(tar.getnames())
     assert "app.py" in names and ".pipelinekit.Dockerfile" in names
     assert "data/big.csv" not in names
+
+
+def test_dependency_layer_drops_local_source_lines(facts: ProjectFacts, tmp_path: Path) -> None:
+    """`-e .` or `./libs/x` cannot be built before the source is copied: the layer's copy of
+    the file loses those lines (run here with the real sed), everything else stays."""
+    text = render_dockerfile(spec_of(facts), source="p")
+    command = next(line for line in text.splitlines() if "sed -i -E" in line)
+    command = command.strip().removesuffix("&& \\").strip()
+    (tmp_path / "requirements.txt").write_text(
+        "-r base.txt\n-c constraints.txt\nnumpy>=1.26\n-e .\n  --editable ./libs/feature\n"
+        "--editable=./libs/other\n./vendor/localdep\nfile:///opt/wheels/x.whl\n~/src/y\n"
+        "torch @ https://example.com/torch.whl\ngit+https://example.com/repo.git#egg=z\n"
+        "--extra-index-url https://download.pytorch.org/whl/cu121\n"
+    )
+    subprocess.run(["bash", "-c", command], cwd=tmp_path, check=True)
+    assert (tmp_path / "requirements.txt").read_text().splitlines() == [
+        "-r base.txt",
+        "-c constraints.txt",
+        "numpy>=1.26",
+        "torch @ https://example.com/torch.whl",
+        "git+https://example.com/repo.git#egg=z",
+        "--extra-index-url https://download.pytorch.org/whl/cu121",
+    ]
