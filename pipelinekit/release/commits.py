@@ -15,7 +15,8 @@ _HEADER = re.compile(
     r"^(?P<type>[A-Za-z][A-Za-z0-9_-]*)(?:\((?P<scope>[^()\r\n]*)\))?(?P<bang>!)?: (?P<desc>\S.*)$"
 )
 _BREAKING_FOOTER = re.compile(r"^BREAKING[ -]CHANGE: ?(?P<text>.*)$", re.MULTILINE)
-_GIT_REVERT = re.compile(r'^Revert "(?P<subject>.*)"$')
+_GIT_REVERT = re.compile(r'^(?:Revert|Reapply) "(?P<subject>.*)"$')
+"""git's own revert subject; since git 2.43 reverting a revert says `Reapply "<subject>"`."""
 _REVERTS_SHA = re.compile(r"(?:This reverts commit|^Refs:)\s+(?P<sha>[0-9a-f]{7,40})", re.MULTILINE)
 _SQUASHED = re.compile(r"^\s*[*-] (?P<header>[A-Za-z][A-Za-z0-9_-]*(?:\([^()\r\n]*\))?!?: \S.*)$")
 
@@ -70,7 +71,7 @@ def parse_message(message: str) -> Conventional | None:
     """
     header, _, body = message.strip().partition("\n")
     header = header.strip()
-    if header.startswith('Revert "'):
+    if header.startswith(('Revert "', 'Reapply "')):
         git_revert = _GIT_REVERT.match(header)
         if git_revert:
             # git's own revert message: `Revert "<subject>"` + "This reverts commit <sha>."

@@ -89,6 +89,16 @@ def test_revert_inside_range_cancels_the_reverted_commit(tmp_path: Path) -> None
     assert next_of(tmp_path) == "1.1.0"
 
 
+def test_git_reapply_message_restores_the_reverted_feature(tmp_path: Path) -> None:
+    """git 2.43+ words a revert of a revert `Reapply "<subject>"`."""
+    repo = linear(tmp_path, "chore: init", Tag("v1.0.0"), "feat: risky")
+    risky = repo.head()
+    repo.commit(f'Revert "feat: risky"\n\nThis reverts commit {risky}.')
+    assert next_of(tmp_path) is None
+    repo.commit(f'Reapply "feat: risky"\n\nThis reverts commit {repo.head()}.')
+    assert next_of(tmp_path) == "1.1.0"
+
+
 def test_revert_of_released_commit_is_a_patch(tmp_path: Path) -> None:
     repo = linear(tmp_path, "chore: init", "feat: shipped")
     shipped = repo.head()
