@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Mapping
 from functools import cache
 
@@ -73,11 +74,19 @@ def _q(value: str) -> str:
 
 
 def _path(path: str) -> str:
-    """A path for COPY and a shell `-r` argument: detected files have plain names; anything
-    else is refused rather than half-escaped (COPY has no quoting for spaces in shell form)."""
-    if not _SAFE_PATH.match(path) or path.startswith("-"):
+    """A dependency file's path as a shell word (`-r`, sed); quoted when it needs it, e.g.
+    `requirements dev.txt`."""
+    if "\n" in path or "\0" in path:
         raise ValueError(f"dependency file name {path!r} cannot be used in a Dockerfile")
-    return path
+    return path if _SAFE_PATH.match(path) else shlex.quote(path)
+
+
+def _copy(paths: list[str], folder: str) -> str:
+    """A COPY line; the JSON form when a name has spaces or quotes (the shell form has no
+    quoting). `.pipelinekit*` stays a wildcard in both forms."""
+    if all(_SAFE_PATH.match(p) or p == ".pipelinekit*" for p in paths):
+        return f"COPY {' '.join(paths)} {folder}"
+    return "COPY [" + ", ".join(_q(p) for p in [*paths, folder]) + "]"
 
 
 @cache
@@ -150,7 +159,7 @@ def _dependency_steps(spec: ImageSpec) -> tuple[list[str], str]:
         dep_args.append("-r /tmp/pyproject-requirements.txt")
     if not dep_args:
         return [], ""
-    copied = [_path(p) for p in spec.copied_files]
+    copied = list(spec.copied_files)
     if spec.pyproject_build or spec.pyproject_dependencies:
         copied.append("pyproject.toml")
     by_folder: dict[str, list[str]] = {}
@@ -158,7 +167,7 @@ def _dependency_steps(spec: ImageSpec) -> tuple[list[str], str]:
         folder = path.rsplit("/", 1)[0] + "/" if "/" in path else "./"
         by_folder.setdefault(folder, []).append(path)
     by_folder.setdefault("./", []).append(".pipelinekit*")
-    lines = [f"COPY {' '.join(ps)} {folder}" for folder, ps in sorted(by_folder.items())]
+    lines = [_copy(ps, folder) for folder, ps in sorted(by_folder.items())]
     steps = ["mkdir -p /wheels/deps"]  # pip creates no folder when there is nothing to build
     if spec.copied_files:
         steps.append(_DROP_LOCAL + " " + " ".join(_path(p) for p in spec.copied_files))

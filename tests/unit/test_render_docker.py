@@ -91,7 +91,20 @@ def test_dockerfile_label_escapes_name(facts: ProjectFacts) -> None:
 def test_hostile_values_are_refused_or_quoted(facts: ProjectFacts) -> None:
     spec = spec_of(facts)
     with pytest.raises(ValueError, match="cannot be used in a Dockerfile"):
-        render_dockerfile(spec.model_copy(update={"requirement_files": ("a b.txt",)}), source="p")
+        render_dockerfile(spec.model_copy(update={"requirement_files": ("a\nb.txt",)}), source="p")
+    spaced = spec.model_copy(
+        update={
+            "requirement_files": ("requirements dev.txt",),
+            "copied_files": ("requirements dev.txt", "it's $HOME.txt"),
+        }
+    )
+    text = render_dockerfile(spaced, source="p")
+    assert (
+        'COPY ["requirements dev.txt", "it\'s \\$HOME.txt", "pyproject.toml", ".pipelinekit*", "./"]'
+        in text
+    )
+    assert "-r 'requirements dev.txt'" in text
+    assert "'requirements dev.txt' 'it'\"'\"'s $HOME.txt'" in text  # sed's arguments
     with pytest.raises(ValueError, match=r"not X\.Y"):
         render_dockerfile(spec.model_copy(update={"python_version": "3.11; rm"}), source="p")
     text = render_dockerfile(spec.model_copy(update={"base": "x y\n"}), source="p")
