@@ -101,7 +101,8 @@ class ImageSpec(_Model):
     `-r`/`-c` includes between them resolve."""
     pyproject_build: bool = False
     """pyproject.toml is copied before the source: its [build-system] requires are installed
-    there, so the project's wheel builds without an isolated build env."""
+    there, so the project's wheel builds without an isolated build env (always true when
+    `pyproject_dependencies` is)."""
     pyproject_dependencies: bool
     """Dependencies are static in pyproject.toml [project]; extract them before the source.
     Otherwise (setup.py, dynamic, Poetry's own table) the project's wheel is built with its
@@ -246,7 +247,8 @@ def _image_spec(facts: ProjectFacts, config: Config) -> ImageSpec:
         install_python=install_python,
         requirement_files=tuple(p for p in facts.dependency_files if is_pip_requirements(p)),
         copied_files=tuple(p for p in facts.dependency_files if p.endswith((".txt", ".in"))),
-        pyproject_build=facts.build_system != "none" and facts.config_file == "pyproject.toml",
+        pyproject_build=facts.build_system != "none"
+        and (facts.config_file == "pyproject.toml" or facts.static_dependencies),
         pyproject_dependencies=facts.build_system != "none" and facts.static_dependencies,
         installable=facts.build_system != "none",
         gpu_frameworks=facts.gpu_frameworks,

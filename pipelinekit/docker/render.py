@@ -160,7 +160,7 @@ def _dependency_steps(spec: ImageSpec) -> tuple[list[str], str]:
     if not dep_args:
         return [], ""
     copied = list(spec.copied_files)
-    if spec.pyproject_build or spec.pyproject_dependencies:
+    if spec.pyproject_build:
         copied.append("pyproject.toml")
     by_folder: dict[str, list[str]] = {}
     for path in copied:
@@ -178,8 +178,7 @@ def _dependency_steps(spec: ImageSpec) -> tuple[list[str], str]:
     )
     steps.append(_LIST_WHEELS)
     if spec.installable:  # the build backend, so the source step needs no isolated build env
-        pyproject = spec.pyproject_build or spec.pyproject_dependencies
-        steps.append(_EXTRACT_BUILD if pyproject else _DEFAULT_BUILD)
+        steps.append(_EXTRACT_BUILD if spec.pyproject_build else _DEFAULT_BUILD)
         steps.append("pip install --find-links /src/wheelhouse -r /tmp/build-requirements.txt")
     return lines, " && \\\n    ".join(steps)
 
