@@ -135,22 +135,22 @@ def ensure_not_behind(git: Git, config: ReleaseConfig, checkout: Checkout) -> No
         git.run("fetch", "--quiet", remote, f"+{ref}:{tracking}", network=True)
     if not git.ok("rev-parse", "--verify", "--quiet", tracking):
         return
-    behind = int(git.run("rev-list", "--count", f"HEAD..{tracking}").strip())
+    behind, ahead = (
+        int(n) for n in git.run("rev-list", "--left-right", "--count", f"{tracking}...HEAD").split()
+    )
     if behind:
         raise UsageError(
             f"HEAD is {behind} commit(s) behind `{remote}/{checkout.branch}`; releasing it would "
             f"skip their changes. Run `git pull --ff-only {remote} {checkout.branch}` (in CI: "
             "re-run the pipeline of the newest commit) and release again."
         )
-    if checkout.detached:  # only a branch that is checked out may carry commits of its own
-        ahead = int(git.run("rev-list", "--count", f"{tracking}..HEAD").strip())
-        if ahead:
-            raise UsageError(
-                f"HEAD is detached and has {ahead} commit(s) that are not on "
-                f"`{remote}/{checkout.branch}`; releasing would push them onto "
-                f"`{checkout.branch}` unreviewed. Release from a pipeline of `{checkout.branch}` "
-                f"itself (its HEAD is the branch's tip), or check out `{checkout.branch}`."
-            )
+    if checkout.detached and ahead:  # only a checked-out branch may carry commits of its own
+        raise UsageError(
+            f"HEAD is detached and has {ahead} commit(s) that are not on "
+            f"`{remote}/{checkout.branch}`; releasing would push them onto "
+            f"`{checkout.branch}` unreviewed. Release from a pipeline of `{checkout.branch}` "
+            f"itself (its HEAD is the branch's tip), or check out `{checkout.branch}`."
+        )
 
 
 def ensure_clean(git: Git) -> None:
