@@ -107,6 +107,12 @@ def _delete_prefix(server: S3Server, bucket: str, prefix: str) -> None:
             s3.delete_object(Bucket=bucket, Key=item["Key"])
 
 
+def _per_gib(label: str, samples: dict[str, list[float]], gib: float) -> str:
+    return f"{label}: " + ", ".join(
+        f"{name} {statistics.median(v) / gib:.2f} s" for name, v in samples.items()
+    )
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -211,18 +217,11 @@ def main() -> None:
             f"pipelinekit {mib / pk_med:.1f} MiB/s ({pk_med:.2f} s, manifest included)"
         )
         print(f"throughput ratio pipelinekit / aws s3 cp: {aws_med / pk_med:.2f}x")
-        cpu = {Path(k).name: statistics.median(v) for k, v in CPU_SECONDS.items()}
-        print(
-            "client CPU per GiB (user+system, median, whole process incl. start-up): "
-            + ", ".join(f"{name} {seconds / (mib / 1024):.2f} s" for name, seconds in cpu.items())
-        )
-        print(
-            "server CPU per GiB (median): "
-            + ", ".join(
-                f"{tool} {statistics.median(v) / (mib / 1024):.2f} s"
-                for tool, v in SERVER_CPU.items()
-            )
-        )
+        client = {Path(k).name: v for k, v in CPU_SECONDS.items()}
+        gib = mib / 1024
+        label = "client CPU per GiB (user+system, median, whole process incl. start-up)"
+        print(_per_gib(label, client, gib))
+        print(_per_gib("server CPU per GiB (median)", SERVER_CPU, gib))
         if args.sweep:
             sweep(file, server, bucket, size)
     finally:
