@@ -30,6 +30,10 @@ class LazyGroup(click.Group):
             "pipelinekit.artifacts.cli:artifacts",
             "S3 release artifacts: push, pull, ls.",
         ),
+        "env": (
+            "pipelinekit.env.cli:env",
+            "The project's own environment (Python, sources, lock): show, sync.",
+        ),
         "register": (
             "pipelinekit.register.cli:register",
             "Create or update Jenkins jobs and GitLab CI setup (plan/apply).",
@@ -186,10 +190,19 @@ def render(path: Path, check: bool, force: bool) -> None:
         click.echo(f"  {item.action:9} {item.path}")
 
 
+HERE_OPTION = click.option(
+    "--here",
+    is_flag=True,
+    help="Test in the current Python environment instead of the project's own "
+    "(.pipelinekit/envs/<key>, built from what the repository declares and locks).",
+)
+
+
 @cli.command()
 @click.argument("name")
 @PATH_ARG
-def stage(name: str, path: Path) -> None:
+@HERE_OPTION
+def stage(name: str, path: Path, here: bool) -> None:
     """Run one stage of the pipeline (what CI jobs call)."""
     from pipelinekit import stages
     from pipelinekit.project import load_project
@@ -198,7 +211,13 @@ def stage(name: str, path: Path) -> None:
     module = stages.get(name)
     project = load_project(path)
     result = module.run(
-        StageContext(project_dir=project.project_dir, facts=project.facts, config=project.config)
+        StageContext(
+            project_dir=project.project_dir,
+            facts=project.facts,
+            config=project.config,
+            isolated=not here,
+            output=lambda line: click.echo(line),
+        )
     )
     click.echo(f"[{result.status}] {result.name}: {result.summary}")
     if result.details:
@@ -217,8 +236,10 @@ def stage(name: str, path: Path) -> None:
     "--jobs", "-j", "max_jobs", type=int, default=2, show_default=True, help="Jobs run at a time."
 )
 @click.option("--no-cache", is_flag=True, help="Run every job even if its inputs are unchanged.")
-def run_command(path: Path, only: str | None, max_jobs: int, no_cache: bool) -> None:
-    """Run the whole pipeline locally, in parallel where it allows, skipping unchanged jobs."""
+@HERE_OPTION
+def run_command(path: Path, only: str | None, max_jobs: int, no_cache: bool, here: bool) -> None:
+    """Run the whole pipeline locally as CI does, in parallel where it allows, skipping
+    unchanged jobs; the project is tested in its own environment unless --here."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -234,7 +255,9 @@ def run_command(path: Path, only: str | None, max_jobs: int, no_cache: bool) -> 
         run_plan(project.facts, project.config),
         jobs=max_jobs,
         use_cache=not no_cache,
+        here=here,
         progress=lambda job, event: err.print(escape(f"  {job}: {event}")),
+        output=lambda job, line: click.echo(f"[{job}] {line}"),
     )
     names = [n.strip() for n in only.split(",") if n.strip()] if only else None
     results = runner.run(names)
@@ -269,7 +292,16 @@ def doctor(fmt: str) -> None:
         click.echo(f"{server.status:4}{server.name:15} {server.detail}")
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    """SIGTERM (a cancelled CI job, `pipelinekit run` stopping a stage) unwinds like Ctrl-C,
+    so a running tool's own process group is stopped too instead of left behind."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
+    import signal
+
+    signal.signal(signal.SIGTERM, _interrupt)
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="pipelinekit", standalone_mode=False)

@@ -7,6 +7,7 @@ what differs from the defaults derived from the detected facts.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,6 +16,7 @@ from pydantic import Field, field_validator
 from pipelinekit.artifacts.settings import S3Config
 from pipelinekit.configfile import read_config_table
 from pipelinekit.docker.settings import DockerConfig
+from pipelinekit.env import UV_VERSION
 from pipelinekit.refs import ref_glob_problem
 from pipelinekit.register.settings import RegisterConfig
 from pipelinekit.release.settings import ReleaseConfig
@@ -54,6 +56,41 @@ class TestConfig(Section):
     """Extra arguments for pytest (or unittest discovery)."""
     timeout_minutes: int = Field(default=30, ge=1, le=1440)
     """The test job's time limit; a hanging test fails the stage."""
+    python: str | None = None
+    """The project's Python as X.Y (3.8 up); default: what the repository says
+    (`.python-version`, `requires-python`, Pipfile, environment.yml, classifiers). It is also
+    the CI image's and the Docker image's Python."""
+    extras: list[str] | None = None
+    """Extras of the project installed for the tests; default: those of `test`, `tests`,
+    `testing` and `dev` that exist."""
+    groups: list[str] | None = None
+    """Dependency groups installed for the tests (PEP 735, Poetry groups, PDM dev groups, Hatch
+    environments); default: those of `test`, `tests`, `testing` and `dev` that exist."""
+    requirements: list[str] | None = None
+    """Requirement files installed for the tests (paths relative to the project); default: the
+    runtime and test ones where they conventionally live (`requirements.txt`,
+    `requirements-dev.txt`, `requirements/test.txt`, `tests/requirements.txt`, ...)."""
+    dependencies: list[str] = Field(default_factory=list)
+    """More requirements (PEP 508 lines) for the test environment."""
+    lock: str = "auto"
+    """The lock honoured: `auto` (uv.lock, poetry.lock, pdm.lock, Pipfile.lock, pylock.toml,
+    in that order), a lock file's path, or `none` to test against the newest releases."""
+    install_project: Literal["auto"] | bool = "auto"
+    """Install the project itself (editable); `auto` installs it when it can be built and
+    tests it from the source tree otherwise (no metadata, a version placeholder)."""
+    conda_packages: dict[str, str] = Field(default_factory=dict)
+    """Conda package name -> the PyPI requirement that replaces it (`""` leaves it out), for
+    environment.yml packages whose PyPI name differs or that exist only on conda."""
+
+    @field_validator("python")
+    @classmethod
+    def _python_version(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        match = re.fullmatch(r"3\.(\d+)", value.strip())
+        if not match or int(match[1]) < 8:
+            raise ValueError("give the project's Python as X.Y, 3.8 or newer, such as '3.10'")
+        return value.strip()
 
 
 class CIConfig(Section):
@@ -77,6 +114,16 @@ class CIConfig(Section):
     """A container image for the jobs; default: python:<detected version>-slim."""
     timeout_minutes: int = Field(default=60, ge=1, le=1440)
     """The whole pipeline's time limit."""
+    uv_version: str = UV_VERSION
+    """The uv release CI jobs bootstrap with: it creates pipelinekit's own environment (on
+    Python 3.11+, found on the image or downloaded by uv) and the project's environment."""
+
+    @field_validator("uv_version")
+    @classmethod
+    def _uv_version(cls, value: str) -> str:
+        if not re.fullmatch(r"\d+(\.\d+){1,2}", value.strip()):
+            raise ValueError("give an exact uv release such as '0.13.9'")
+        return value.strip()
 
     @field_validator("pipelinekit_source")
     @classmethod
@@ -118,6 +165,16 @@ class JenkinsConfig(Section):
     """buildDiscarder: how many builds Jenkins keeps."""
     docker_agent_label: str = "docker"
     """The agent label of nodes with a Docker daemon, where image builds run."""
+    uv_cache_dir: str | None = None
+    """An absolute folder on the agents that keeps uv's download cache between builds (mounted
+    into docker agents); default: `.cache/uv` in the workspace."""
+
+    @field_validator("uv_cache_dir")
+    @classmethod
+    def _absolute(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/"):
+            raise ValueError("give an absolute folder on the agent, such as '/var/cache/uv'")
+        return value
 
 
 class GitLabConfig(Section):

@@ -17,22 +17,20 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from packaging.version import InvalidVersion, Version
+
 from pipelinekit.configfile import config_location, read_toml
 from pipelinekit.detect_deps import (
     DependencyScan,
     SetupCall,
     gpu_frameworks,
-    normalize,
-    parse_requirement,
-    pinned_python,
-    poetry_to_pep440,
-    python_version,
     read_ini,
     read_setup_py,
     scan_dependencies,
-    str_list,
-    table,
 )
+from pipelinekit.env import python as env_python
+from pipelinekit.env.reqfile import normalize, parse_requirement
+from pipelinekit.env.sources import Discovery, discover, poetry_to_pep440, str_list, table
 from pipelinekit.errors import DetectError
 from pipelinekit.facts import BuildSystem, ProjectFacts, TestFacts, TestFramework
 
@@ -139,10 +137,17 @@ def detect(path: Path) -> ProjectFacts:
     )
     build_system = _build_system(repo)
     packages, modules, source_dirs = _packages(repo, build_system)
-    deps = scan_dependencies(root, tree.file_set, repo.pyproject, repo.setup_cfg, repo.setup_py)
-    python = _python(repo, deps)
+    found = discover(
+        root, tree.file_set, repo.pyproject, repo.setup_cfg, repo.setup_py, repo.tox_ini
+    )
+    deps = scan_dependencies(root, found)
+    requirement = _python_requirement(repo)
+    pins = _python_pins(repo, found)
+    python = requirement[0] if requirement else next((spec for _, spec in pins), None)
+    python_version, python_from = env_python.choose(requirement, pins, _classifiers(repo))
     tools = _tool_configs(repo)
     version, version_source = _version(repo)
+    installable, not_installable = _installable(repo, build_system, version, version_source)
     code_paths = [_join(folder, name) for name, folder in packages]
     module_files = [_join(folder, f"{name}.py") for name, folder in modules]
     gpu = gpu_frameworks(deps, root, module_files + _files_under(tree, code_paths))
@@ -155,7 +160,8 @@ def detect(path: Path) -> ProjectFacts:
         source_dirs=source_dirs,
         build_system=build_system,
         python=python,
-        python_version=python_version(python),
+        python_version=python_version,
+        python_from=python_from,
         version=version,
         version_source=version_source,
         tests=_tests(repo, code_paths + [d for d in source_dirs if d != "."], deps, tools),
@@ -163,6 +169,11 @@ def detect(path: Path) -> ProjectFacts:
         gpu_frameworks=tuple(sorted(gpu)),
         gpu_declared_in=dict(sorted(gpu.items())),
         dependency_files=tuple(sorted(deps.files)),
+        dependency_sources=tuple(found.sources),
+        locks=tuple(found.locks),
+        metadata_files=tuple(f for f in METADATA_FILES if f in tree.file_set),
+        installable=installable,
+        not_installable_reason=not_installable,
         static_dependencies=_static_dependencies(repo),
         tool_configs=tools,
         config_file=config_location(root)[0].name,
@@ -567,21 +578,69 @@ def _auto_modules(tree: _Tree, folder: str) -> list[str]:
 # -- Python requirement -------------------------------------------------------------------------
 
 
-def _python(repo: _Repo, deps: DependencyScan) -> str | None:
-    """The stated Python requirement, first found: metadata, then pin files, then conda/Pipfile."""
+def _python_requirement(repo: _Repo) -> tuple[str, str] | None:
+    """The stated range and where it is stated: metadata only (pins are not ranges)."""
     poetry_python = table(repo.pyproject, "tool", "poetry", "dependencies").get("python")
     if isinstance(poetry_python, dict):
         poetry_python = poetry_python.get("version")
-    candidates: list[object] = [
-        table(repo.pyproject, "project").get("requires-python"),
-        poetry_to_pep440(poetry_python) if isinstance(poetry_python, str) else None,
-        _cfg(repo, "options", "python_requires"),
-        (repo.setup_py or {}).get("python_requires"),
-        pinned_python(repo.root / ".python-version", r"(?:[a-z]+-?)?(\d+)\.(\d+)"),
-        pinned_python(repo.root / "runtime.txt", r"python-(\d+)\.(\d+)"),
-        deps.python,
+    candidates: list[tuple[object, str]] = [
+        (table(repo.pyproject, "project").get("requires-python"), "requires-python"),
+        (
+            poetry_to_pep440(poetry_python) if isinstance(poetry_python, str) else None,
+            "tool.poetry.dependencies.python",
+        ),
+        (_cfg(repo, "options", "python_requires"), "setup.cfg python_requires"),
+        ((repo.setup_py or {}).get("python_requires"), "setup.py python_requires"),
     ]
-    return next((c.strip() for c in candidates if isinstance(c, str) and c.strip()), None)
+    return next(
+        ((c.strip(), where) for c, where in candidates if isinstance(c, str) and c.strip()), None
+    )
+
+
+def _python_pins(repo: _Repo, found: Discovery) -> list[tuple[str, str]]:
+    """Concrete interpreter pins, most trusted first: `.python-version` (pyenv, uv), then
+    runtime.txt, then environment.yml and Pipfile."""
+    pins = [
+        (
+            ".python-version",
+            env_python.pinned_python(repo.root / ".python-version", r"(?:[a-z]+-?)?(\d+)\.(\d+)"),
+        ),
+        (
+            "runtime.txt",
+            env_python.pinned_python(repo.root / "runtime.txt", r"python-(\d+)\.(\d+)"),
+        ),
+    ]
+    conda = [(path, spec) for path, spec in found.python_pins.items() if path != "Pipfile"]
+    pipfile = [(path, spec) for path, spec in found.python_pins.items() if path == "Pipfile"]
+    return [(where, spec) for where, spec in [*pins, *conda, *pipfile] if spec]
+
+
+def _classifiers(repo: _Repo) -> list[str]:
+    return (
+        str_list(table(repo.pyproject, "project").get("classifiers"))
+        + str_list(table(repo.pyproject, "tool", "poetry").get("classifiers"))
+        + [line.strip() for line in (_cfg(repo, "metadata", "classifiers") or "").splitlines()]
+        + str_list((repo.setup_py or {}).get("classifiers"))
+    )
+
+
+def _installable(
+    repo: _Repo, build_system: BuildSystem, version: str | None, version_source: VersionSource
+) -> tuple[bool, str | None]:
+    """Whether pip/uv can build the project, and why not when they cannot."""
+    files = repo.tree.file_set
+    if build_system == "none":
+        return False, "it has no packaging metadata (no pyproject.toml [project] or setup.py)"
+    if "pyproject.toml" not in files and "setup.py" not in files:
+        return False, "setup.cfg alone cannot be built (no setup.py and no pyproject.toml)"
+    if table(repo.pyproject, "tool", "poetry").get("package-mode") is False:
+        return False, "Poetry's package-mode is false"
+    if version_source == "static" and version is not None:
+        try:
+            Version(version)
+        except InvalidVersion:
+            return False, f"its version {version!r} is a placeholder, not a PEP 440 version"
+    return True, None
 
 
 # -- tests and tool configs ---------------------------------------------------------------------

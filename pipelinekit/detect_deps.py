@@ -1,10 +1,9 @@
-"""Readers for the files `detect` learns from: dependency declarations, setup.py, INI files and
-Python pins, plus the GPU-framework and Python-version decisions made from what they say.
+"""Readers for setup.py and INI files, and what `detect` decides from the declared dependencies.
 
 `detect` needs two answers from dependencies: which GPU frameworks the project uses (they decide
-between a CUDA and a CPU image) and whether pytest is a declared tool. Both come from text only:
-requirement strings are matched with a tolerant regex instead of `packaging.requirements`, because
-real requirements files hold URLs, `-e` lines, options and typos that a strict parser rejects, and
+between a CUDA and a CPU image) and whether pytest is a declared tool. Both come from the
+sources `pipelinekit.env.sources` finds, with names matched tolerantly (`env.reqfile`), because
+real requirement files hold URLs, `-e` lines, options and typos that a strict parser rejects, and
 one bad line must not hide the rest. Nothing here imports or runs the user's code.
 """
 
@@ -12,35 +11,14 @@ from __future__ import annotations
 
 import ast
 import configparser
-import os
 import re
-import tomllib
-from collections.abc import Iterable, Iterator, Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import yaml
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from pipelinekit.env.reqfile import normalize, parse_requirement, read_requirement_file
+from pipelinekit.env.sources import Discovery
 
-from pipelinekit.facts import DEFAULT_PYTHON
-
-REQUIREMENT_LOCKS = ("poetry.lock", "Pipfile.lock", "pdm.lock", "uv.lock")
-"""Files that are listed as dependency files but never parsed (they pin transitive packages)."""
-CONDA_FILES = ("environment.yml", "environment.yaml", "conda.yml", "conda.yaml")
-
-_NAME = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[([^\]]*)\])?")
-_EGG = re.compile(r"#egg=([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[([^\]]*)\])?")
-_WHEEL = re.compile(r"([A-Za-z0-9_.]+?)-\d[^/]*\.whl\b")
-_INCLUDE = re.compile(r"(?:(-r|-c)\s*|(--requirement|--constraint)(?:\s*=\s*|\s+))(\S+)")
-_COMMENT = re.compile(r"(?:^|\s)#.*$")
-_CONDA_SPEC = re.compile(r"\s*(?:[\w.-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)")
-
-_PYTHON_FALLBACKS = ("3.13", "3.12", "3.10", "3.9", "3.8", "3.14", "3.7", "3.6")
-"""After DEFAULT_PYTHON, the highest supported minor wins; 3.14/3.7/3.6 only when nothing in
-3.8..3.13 fits."""
-_POETRY_TOKEN = re.compile(r"(\^|~=|~|>=|<=|==|!=|>|<|=)?\s*(\d+(?:\.\d+)*(?:\.\*)?)")
 _GPU_PACKAGES = {
     **dict.fromkeys(("torch", "pytorch", "pytorch-cuda", "pytorch-gpu"), "torch"),
     **dict.fromkeys(("torchvision", "torchaudio"), "torch"),
@@ -93,232 +71,41 @@ class DependencyScan:
     """A Python requirement stated by environment.yml or Pipfile, as a PEP 440 specifier."""
 
 
-def normalize(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def table(data: object, *keys: str) -> dict[str, Any]:
-    """The nested TOML table at `keys`, or {} when any level is missing or not a table."""
-    current: Any = data
-    for key in keys:
-        current = current.get(key) if isinstance(current, dict) else None
-    return current if isinstance(current, dict) else {}
-
-
-def str_list(value: object) -> list[str]:
-    """A TOML/ast value as a list of strings: a lone string is one item, other items are dropped."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list | tuple):
-        return [item for item in value if isinstance(item, str)]
-    return []
-
-
-def parse_requirement(line: str) -> tuple[str, frozenset[str]] | None:
-    """Name and extras of a pip requirement line; None for options, bare paths and blanks."""
-    line = line.strip()
-    egg = _EGG.search(line)
-    if egg:
-        return normalize(egg[1]), _extras(egg[2])
-    if not line or line.startswith("-"):
-        return None
-    if "://" in line.split("@", 1)[0] or line.startswith((".", "/", "~")):
-        wheel = _WHEEL.search(line.rsplit("/", 1)[-1])
-        return (normalize(wheel[1]), frozenset()) if wheel else None
-    match = _NAME.match(line)
-    return (normalize(match[1]), _extras(match[2])) if match else None
-
-
-def _extras(text: str | None) -> frozenset[str]:
-    return frozenset(normalize(e.strip()) for e in (text or "").split(",") if e.strip())
-
-
 # -- dependency files ---------------------------------------------------------------------------
 
 
-def scan_dependencies(
-    root: Path,
-    names: AbstractSet[str],
-    pyproject: Mapping[str, Any],
-    setup_cfg: configparser.RawConfigParser | None,
-    setup_py: Mapping[str, object] | None,
-) -> DependencyScan:
-    """Every requirement the project declares, metadata first, then requirement/conda/Pipfile.
-
-    The order matters: `gpu_declared_in` keeps the first file that names a framework.
-    """
+def scan_dependencies(root: Path, found: Discovery) -> DependencyScan:
+    """Every requirement the project declares, in the order of its sources (metadata first,
+    then requirement, conda and Pipfile files): `gpu_declared_in` keeps the first file that
+    names a framework."""
     scan = DependencyScan()
-    _add(scan, _pyproject_deps(pyproject), "pyproject.toml")
-    if setup_cfg is not None:
-        _add(scan, _setup_cfg_deps(setup_cfg), "setup.cfg")
-    if setup_py is not None:
-        _add(scan, _setup_py_deps(setup_py), "setup.py")
-    dynamic = table(pyproject, "tool", "setuptools", "dynamic")
-    listed = {f for spec in dynamic.values() for f in str_list(table(spec).get("file"))}
-    requirement_files = sorted(
-        f
-        for f in names
-        if re.fullmatch(r"requirements[^/]*\.txt|requirements/[^/]+\.txt", f) or f in listed
-    )
     seen: set[Path] = set()
-    for rel in requirement_files:
-        _read_requirements(root / rel, root, scan, seen)
-    scan.files.update(
-        f for f in names if re.fullmatch(r"constraints[^/]*\.txt", f) or f in REQUIREMENT_LOCKS
-    )
-    for rel in CONDA_FILES:
-        if rel in names:
-            _read_conda(root / rel, root, scan, seen)
-    if "Pipfile" in names:
-        _read_pipfile(root / "Pipfile", scan)
+    for source in found.sources:
+        if source.kind == "requirements":
+            parsed = read_requirement_file(root / source.path, root, seen)
+            scan.files.update(parsed.files)
+            for line, origin in parsed.requirements:
+                _add(scan, line, origin)
+            continue
+        if source.kind in ("constraints", "conda", "pipfile"):
+            scan.files.add(source.path)
+        for line in source.requirements:
+            if source.kind == "conda":
+                match = re.match(r"\s*(?:[\w.-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+                if match:
+                    scan.deps.append(Dep(normalize(match[1]), frozenset(), source.path))
+            else:
+                _add(scan, line, source.path)
+    scan.files.update(lock.path for lock in found.locks if lock.kind != "pinned")
+    conda = [spec for path, spec in found.python_pins.items() if path != "Pipfile"]
+    scan.python = next(iter(conda), found.python_pins.get("Pipfile"))
     return scan
 
 
-def _add(scan: DependencyScan, found: Iterable[tuple[str, frozenset[str]]], source: str) -> None:
-    scan.deps.extend(Dep(name, extras, source) for name, extras in found)
-
-
-def _parse_all(lines: Iterable[str]) -> Iterator[tuple[str, frozenset[str]]]:
-    for line in lines:
-        parsed = parse_requirement(line)
-        if parsed:
-            yield parsed
-
-
-def _pyproject_deps(data: Mapping[str, Any]) -> Iterator[tuple[str, frozenset[str]]]:
-    project = table(data, "project")
-    yield from _parse_all(str_list(project.get("dependencies")))
-    for group in table(project, "optional-dependencies").values():
-        yield from _parse_all(str_list(group))
-    for group in table(data, "dependency-groups").values():  # PEP 735; include-group dicts skip
-        yield from _parse_all(str_list(group))
-    poetry = table(data, "tool", "poetry")
-    groups = [table(poetry, "dependencies"), table(poetry, "dev-dependencies")]
-    groups += [table(group, "dependencies") for group in table(poetry, "group").values()]
-    for group in groups:
-        for name, spec in group.items():
-            if name.lower() != "python":
-                extras = table(spec).get("extras")
-                yield normalize(name), frozenset(normalize(e) for e in str_list(extras))
-    for group in table(data, "tool", "pdm", "dev-dependencies").values():
-        yield from _parse_all(str_list(group))
-    yield from _parse_all(str_list(table(data, "tool", "uv").get("dev-dependencies")))
-
-
-def _setup_cfg_deps(cfg: configparser.RawConfigParser) -> Iterator[tuple[str, frozenset[str]]]:
-    values = [cfg.get("options", key, fallback="") for key in ("install_requires", "tests_require")]
-    if cfg.has_section("options.extras_require"):
-        values += [value for _, value in cfg.items("options.extras_require")]
-    for value in values:
-        yield from _parse_all(value.splitlines())
-
-
-def _setup_py_deps(kwargs: Mapping[str, object]) -> Iterator[tuple[str, frozenset[str]]]:
-    yield from _parse_all(str_list(kwargs.get("install_requires")))
-    yield from _parse_all(str_list(kwargs.get("tests_require")))
-    extras = kwargs.get("extras_require")
-    if isinstance(extras, dict):
-        for value in extras.values():
-            yield from _parse_all(str_list(value))
-
-
-def _relative(path: Path, root: Path) -> str:
-    """`path` relative to `root` as POSIX; '../' when an include reaches outside the project."""
-    return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
-
-
-def _logical_lines(text: str) -> Iterator[str]:
-    """pip's line model: `\\` joins lines, `#` after whitespace (or at the start) is a comment."""
-    for line in re.sub(r"\\\r?\n", "", text).splitlines():
-        line = _COMMENT.sub("", line).strip()
-        if line:
-            yield line
-
-
-def _read_requirements(path: Path, root: Path, scan: DependencyScan, seen: set[Path]) -> None:
-    """Parse a pip requirements file, following `-r` includes (cycles are cut by `seen`)."""
-    resolved = path.resolve()
-    if resolved in seen:
-        return
-    seen.add(resolved)
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return
-    rel = _relative(path, root)
-    if not rel.startswith("../"):  # outside the project (and a Docker build context): not listed
-        scan.files.add(rel)
-    for line in _logical_lines(text):
-        include = _INCLUDE.fullmatch(line)
-        if include:
-            target = path.parent / include[3]
-            if (include[1] or include[2]) in ("-r", "--requirement"):
-                _read_requirements(target, root, scan, seen)
-            elif target.is_file() and not _relative(target, root).startswith("../"):
-                scan.files.add(_relative(target, root))  # constraints pin, declare nothing
-            continue
-        parsed = parse_requirement(line)
-        if parsed:
-            scan.deps.append(Dep(*parsed, source=rel))
-
-
-def _read_conda(path: Path, root: Path, scan: DependencyScan, seen: set[Path]) -> None:
-    """A conda environment: conda specs (`pytorch::pytorch>=2`) plus its `pip:` sub-list."""
-    rel = path.relative_to(root).as_posix()
-    scan.files.add(rel)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, yaml.YAMLError):
-        return
-    items = data.get("dependencies") if isinstance(data, dict) else None
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict):
-            for line in str_list(item.get("pip")):
-                include = _INCLUDE.fullmatch(line.strip())
-                if include:
-                    _read_requirements(path.parent / include[3], root, scan, seen)
-                elif parsed := parse_requirement(line):
-                    scan.deps.append(Dep(*parsed, source=rel))
-            continue
-        match = _CONDA_SPEC.fullmatch(str(item))
-        if not match:
-            continue
-        name = normalize(match[1])
-        if name == "python":
-            scan.python = scan.python or conda_python_spec(match[2])
-        else:
-            scan.deps.append(Dep(name, frozenset(), rel))
-
-
-def conda_python_spec(constraint: str) -> str | None:
-    """A conda version constraint as PEP 440: `=3.10` and `3.10` mean `3.10.*` in conda."""
-    constraint = constraint.replace(" ", "")
-    if not constraint:
-        return None
-    if re.fullmatch(r"=?\d+(\.\d+)*(\.\*)?(=\S*)?", constraint):  # `=3.10=h12_0`: a build string
-        version = constraint.lstrip("=").split("=")[0]
-        return f"=={version}" if version.endswith("*") else f"=={version}.*"
-    return constraint
-
-
-def _read_pipfile(path: Path, scan: DependencyScan) -> None:
-    scan.files.add("Pipfile")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return
-    for section, packages in data.items():
-        if section in ("source", "requires", "pipenv", "scripts") or not isinstance(packages, dict):
-            continue
-        for name, spec in packages.items():
-            extras = table(spec).get("extras")
-            scan.deps.append(Dep(normalize(name), frozenset(str_list(extras)), "Pipfile"))
-    requires = table(data, "requires")
-    full, short = requires.get("python_full_version"), requires.get("python_version")
-    if isinstance(full, str):
-        scan.python = scan.python or f"=={full}"
-    elif isinstance(short, str):
-        scan.python = scan.python or f"=={short}.*"
+def _add(scan: DependencyScan, line: str, source: str) -> None:
+    parsed = parse_requirement(line)
+    if parsed:
+        scan.deps.append(Dep(*parsed, source=source))
 
 
 # -- setup.py and INI files ----------------------------------------------------------------------
@@ -410,67 +197,6 @@ def _value(node: ast.expr, names: dict[str, object]) -> object:
         if isinstance(left, list | tuple) and isinstance(right, list | tuple):
             return [*left, *right]
     return _UNKNOWN
-
-
-# -- Python requirement -------------------------------------------------------------------------
-
-
-def pinned_python(path: Path, pattern: str) -> str | None:
-    """A pinned interpreter (.python-version `3.10.4`, runtime.txt `python-3.9.7`) as `==X.Y.*`:
-    the pin names a patch release, but any patch of that minor serves CI images."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    match = re.search(rf"^\s*{pattern}", text, re.MULTILINE)
-    return f"=={match[1]}.{match[2]}.*" if match else None
-
-
-def poetry_to_pep440(spec: str) -> str | None:
-    """Poetry's constraint syntax as PEP 440: `^3.10` -> `>=3.10,<4.0`, `~3.10` -> `>=3.10,<3.11`,
-    a bare `3.10` -> `==3.10`. `||` alternatives stay separated by ` || ` (PEP 440 has no OR);
-    `*` means no requirement (None)."""
-    alternatives = []
-    for alternative in spec.split("||"):
-        clauses = [c for op, v in _POETRY_TOKEN.findall(alternative) for c in _poetry_clause(op, v)]
-        if not clauses:
-            return None
-        alternatives.append(",".join(clauses))
-    return " || ".join(alternatives)
-
-
-def _poetry_clause(op: str, version: str) -> list[str]:
-    parts = [int(p) for p in version.split(".") if p.isdigit()]
-    if op == "^":
-        nonzero = next((i for i, p in enumerate(parts) if p), len(parts) - 1)
-        upper = [*parts[:nonzero], parts[nonzero] + 1]
-    elif op == "~":
-        upper = [parts[0] + 1] if len(parts) == 1 else [parts[0], parts[1] + 1]
-    else:
-        return [f"=={version}" if op in ("", "=") else f"{op}{version}"]
-    return [f">={version}", "<" + ".".join(str(p) for p in [*upper, 0][: max(2, len(upper))])]
-
-
-def python_version(spec: str | None) -> str:
-    """A concrete X.Y satisfying `spec`: DEFAULT_PYTHON if allowed, else the highest allowed.
-
-    A minor counts as allowed when any of its patch releases satisfies the spec, so `>=3.10.2`
-    allows 3.10 and `==3.9.7` allows 3.9.
-    """
-    if not spec:
-        return DEFAULT_PYTHON
-    try:
-        alternatives = [SpecifierSet(alt.strip()) for alt in spec.split("||")]
-    except InvalidSpecifier:
-        return DEFAULT_PYTHON
-    bounds = [s.version for alt in alternatives for s in alt]
-    for minor in (DEFAULT_PYTHON, *_PYTHON_FALLBACKS):
-        patches = {"0", "99"} | {
-            m[1] for b in bounds if (m := re.match(rf"{re.escape(minor)}\.(\d+)", b))
-        }
-        if any(alt.contains(f"{minor}.{p}") for alt in alternatives for p in patches):
-            return minor
-    return DEFAULT_PYTHON
 
 
 # -- GPU frameworks -----------------------------------------------------------------------------

@@ -14,6 +14,24 @@ from pydantic import BaseModel, ConfigDict, Field
 
 BuildSystem = Literal["setuptools", "poetry", "hatch", "flit", "pdm", "none"]
 TestFramework = Literal["pytest", "unittest"]
+SourceKind = Literal[
+    "project",
+    "extra",
+    "group",
+    "poetry",
+    "poetry-group",
+    "pdm-group",
+    "hatch-env",
+    "requirements",
+    "constraints",
+    "setup",
+    "tox",
+    "pipfile",
+    "conda",
+    "conda-pip",
+]
+Role = Literal["runtime", "test", "other"]
+LockKind = Literal["uv", "poetry", "pdm", "pipfile", "pylock", "pinned"]
 
 DEFAULT_PYTHON = "3.11"
 """Interpreter used for images and CI when the repository states no requirement."""
@@ -28,6 +46,34 @@ class TestFacts(_Frozen):
 
     dirs: tuple[str, ...] = ()
     framework: TestFramework | None = None
+
+
+class DependencySource(_Frozen):
+    """One place the repository declares requirements: a table, an extra, a group, a file."""
+
+    kind: SourceKind
+    path: str
+    """The file that declares it, relative to the project root."""
+    name: str | None = None
+    """The extra, group, environment or section (`test`, `dev-packages`, `tests_require`)."""
+    role: Role = "runtime"
+    """runtime: what the code needs; test: what its tests need, by the name's convention;
+    other: neither (docs, GPU variants), installed only when configured."""
+    requirements: tuple[str, ...] = ()
+    """PEP 508 lines as the installer takes them. Empty for requirement and constraint files
+    (the installer reads the file itself); conda specs for `conda`."""
+    extras: tuple[str, ...] = ()
+    """Extras of the project itself this source asks for (Hatch `features`, tox `extras`,
+    an extra that names the project's own `pkg[test]`)."""
+    problem: str | None = None
+    """Why the file could not be read (bad TOML or YAML); building an environment from it is
+    then an error that says so."""
+
+
+class LockFile(_Frozen):
+    kind: LockKind
+    path: str
+    """Relative to the project root; `pinned` is a requirement file whose every line is `==`."""
 
 
 class ProjectFacts(_Frozen):
@@ -46,7 +92,11 @@ class ProjectFacts(_Frozen):
     python: str | None = None
     """The Python requirement string as the repo states it (e.g. '>=3.10,<3.13'), or None."""
     python_version: str = DEFAULT_PYTHON
-    """A concrete X.Y that satisfies `python`, used for images and CI interpreters."""
+    """A concrete X.Y that satisfies `python`: the project's interpreter in its environment,
+    its CI image and its Docker image."""
+    python_from: str | None = None
+    """What chose `python_version` (`.python-version`, `requires-python`, `classifiers`, ...);
+    None when nothing did and the default applies."""
     version: str | None = None
     """The static version when the metadata has one; None when dynamic or absent."""
     version_source: Literal["static", "dynamic", "git", "none"] = "none"
@@ -56,6 +106,16 @@ class ProjectFacts(_Frozen):
     gpu_declared_in: dict[str, str] = Field(default_factory=dict)
     """Framework -> the file that declares it (first found)."""
     dependency_files: tuple[str, ...] = ()
+    dependency_sources: tuple[DependencySource, ...] = ()
+    """Every declaration of requirements, in install order: metadata, then files."""
+    locks: tuple[LockFile, ...] = ()
+    metadata_files: tuple[str, ...] = ()
+    """Which of pyproject.toml, setup.py and setup.cfg the project has."""
+    installable: bool = False
+    """pip/uv can build and install the project (editable for tests)."""
+    not_installable_reason: str | None = None
+    """Why not, when it has metadata but cannot be built (a version placeholder, setup.cfg
+    with nothing to build it), or has none at all."""
     static_dependencies: bool = False
     """pyproject.toml's [project] lists the runtime dependencies statically (not `dynamic`), so
     they can be read without building the project (the image's dependency layer does)."""

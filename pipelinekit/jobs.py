@@ -19,7 +19,6 @@ from pipelinekit.pipeline import (
     Job,
     Report,
     Rule,
-    is_pip_requirements,
     pipeline_gpu,
 )
 
@@ -43,18 +42,6 @@ class _Planner:
 
     def stage_command(self, name: str) -> tuple[str, ...]:
         return ("stage", name, *self.path_args)
-
-    def install_project(self) -> tuple[str, ...]:
-        """Install the project and its requirements into the job's venv (test-like jobs)."""
-        pip = f'"{VENV_BIN}/python" -m pip install --quiet'
-        lines = [
-            f"{pip} -r {shlex.quote(self.prefix + path)}"
-            for path in self.facts.dependency_files
-            if is_pip_requirements(path)
-        ]
-        if self.facts.build_system != "none":
-            lines.append(f"{pip} -e {shlex.quote(self.facts.root)}")
-        return tuple(lines)
 
     def tag_rule(self) -> Rule:
         from pipelinekit.release.settings import protected_tag_pattern
@@ -91,7 +78,6 @@ class _Planner:
             "test",
             "test",
             self.stage_command("coverage" if measured else "test"),
-            setup=self.install_project(),
             reports=tuple(found),
             timeout_minutes=self.config.test.timeout_minutes,
             coverage_regex=regex,

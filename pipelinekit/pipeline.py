@@ -16,12 +16,19 @@ from pydantic import BaseModel, ConfigDict
 
 from pipelinekit import __version__, reports
 from pipelinekit.config import Config
+from pipelinekit.env.model import EnvSpec
 from pipelinekit.errors import ConfigError
 from pipelinekit.facts import ProjectFacts
 
 VENV = ".pipelinekit/venv"
-"""Where CI jobs create the virtual environment that holds pipelinekit and the project."""
+"""Where CI jobs create pipelinekit's own environment (Python 3.11+); the project's
+environment is apart from it (`.pipelinekit/envs/<key>`, built by the test stages)."""
 VENV_BIN = "$PIPELINEKIT_VENV/bin"
+BOOTSTRAP = ".pipelinekit/uv"
+"""Where CI jobs put the uv that creates pipelinekit's environment, with the image's python3."""
+UV_CACHE = ".cache/uv"
+TOOL_PYTHON = ">=3.11"
+"""pipelinekit's own interpreter: any 3.11+ uv finds on the image, else one uv downloads."""
 
 RuleKind = Literal["branch", "default_branch", "merge_request", "tag"]
 ReportKind = Literal["junit", "codequality", "sarif", "cobertura", "sonar", "image"]
@@ -141,7 +148,11 @@ class Pipeline(_Model):
     """Branch globs that get pipelines (merge requests and tags always do)."""
     variables: dict[str, str]
     setup: tuple[str, ...]
-    """Shell lines every job runs first: create the venv and install pipelinekit."""
+    """Shell lines every job runs first: bootstrap uv, create pipelinekit's own environment
+    on Python 3.11+ and install pipelinekit into it."""
+    environment: EnvSpec
+    """The project's test environment (its Python, sources, lock): the test job builds it,
+    the CI cache follows its key files."""
     stages: tuple[str, ...]
     jobs: tuple[Job, ...]
     timeout_minutes: int
@@ -150,6 +161,7 @@ class Pipeline(_Model):
     jenkins_gpu_label: str = "gpu"
     jenkins_keep_builds: int = 20
     jenkins_docker_label: str = "docker"
+    jenkins_uv_cache_dir: str | None = None
     gitlab_tags: tuple[str, ...] = ()
     gitlab_gpu_tags: tuple[str, ...] = ()
     gitlab_interruptible: bool = True
@@ -183,24 +195,31 @@ STAGE_ORDER = ("verify", "lint", "test", "quality", "build", "publish", "release
 
 def plan(facts: ProjectFacts, config: Config) -> Pipeline:
     """Build the pipeline model for a project from its facts and its configuration."""
+    from pipelinekit.env.planner import plan_env
     from pipelinekit.jobs import plan_jobs
 
     jobs = plan_jobs(facts, config)
     check_jobs(jobs)
     used = {job.stage for job in jobs}
+    environment = plan_env(facts, config)
+    cache = config.jenkins.uv_cache_dir or UV_CACHE
     return Pipeline(
         name=facts.name,
         root=facts.root,
-        python_version=facts.python_version,
-        image=config.ci.image or f"python:{facts.python_version}-slim",
+        python_version=environment.python,
+        image=config.ci.image or f"python:{environment.python}-slim",
         default_branch=config.ci.default_branch,
         branches=tuple(config.ci.branches),
         variables={
             "PIPELINEKIT_VENV": VENV,
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             "PYTHONUNBUFFERED": "1",
+            "UV_CACHE_DIR": cache,
+            "UV_PYTHON_INSTALL_DIR": f"{cache}/python",
+            "UV_LINK_MODE": "copy",
         },
         setup=_setup_lines(config, jobs),
+        environment=environment,
         stages=tuple(s for s in STAGE_ORDER if s in used),
         jobs=tuple(jobs),
         timeout_minutes=config.ci.timeout_minutes,
@@ -209,12 +228,13 @@ def plan(facts: ProjectFacts, config: Config) -> Pipeline:
         jenkins_gpu_label=config.jenkins.gpu_agent_label,
         jenkins_keep_builds=config.jenkins.keep_builds,
         jenkins_docker_label=config.jenkins.docker_agent_label,
+        jenkins_uv_cache_dir=config.jenkins.uv_cache_dir,
         gitlab_tags=tuple(config.gitlab.tags),
         gitlab_gpu_tags=tuple(config.gitlab.gpu_tags),
         gitlab_interruptible=config.gitlab.interruptible,
         gitlab_dind_image=config.gitlab.dind_image,
-        image_spec=_image_spec(facts, config),
-        sonar=_sonar_spec(facts, config),
+        image_spec=_image_spec(facts, config, environment.python),
+        sonar=_sonar_spec(facts, config, environment.python),
     )
 
 
@@ -226,7 +246,7 @@ def pipeline_gpu(facts: ProjectFacts, config: Config) -> bool:
     return bool(facts.gpu_frameworks) if config.docker.gpu is None else config.docker.gpu
 
 
-def _image_spec(facts: ProjectFacts, config: Config) -> ImageSpec:
+def _image_spec(facts: ProjectFacts, config: Config, python: str) -> ImageSpec:
     gpu = pipeline_gpu(facts, config)
     if config.docker.base_image:
         base = config.docker.base_image
@@ -236,14 +256,14 @@ def _image_spec(facts: ProjectFacts, config: Config) -> ImageSpec:
         line = config.docker.cuda
         base = cuda.cuda_image(cuda.cuda_for(facts.gpu_frameworks) if line == cuda.AUTO else line)
     else:
-        base = f"python:{facts.python_version}-slim"
+        base = f"python:{python}-slim"
     # Official python images carry the interpreter; anything else (CUDA runtime images,
     # a custom base) gets the required one installed unless it is Ubuntu 22.04's own.
     install_python = not base.startswith("python:")
     return ImageSpec(
         base=base,
         gpu=gpu,
-        python_version=facts.python_version,
+        python_version=python,
         install_python=install_python,
         requirement_files=tuple(p for p in facts.dependency_files if is_pip_requirements(p)),
         copied_files=tuple(p for p in facts.dependency_files if p.endswith((".txt", ".in"))),
@@ -269,7 +289,7 @@ def sonar_project_key(name: str) -> str:
     return key if not key.isdigit() else f"project_{key}"
 
 
-def _sonar_spec(facts: ProjectFacts, config: Config) -> SonarSpec:
+def _sonar_spec(facts: ProjectFacts, config: Config, python: str) -> SonarSpec:
     sources = facts.source_dirs or (".",)
     return SonarSpec(
         project_key=sonar_project_key(config.sonar.project_key or facts.name),
@@ -278,7 +298,7 @@ def _sonar_spec(facts: ProjectFacts, config: Config) -> SonarSpec:
         organization=config.sonar.organization,
         sources=tuple(sources),
         tests=facts.tests.dirs,
-        python_version=facts.python_version,
+        python_version=python,
         junit_path=f"{reports.REPORTS_DIR}/{reports.JUNIT}",
         coverage_path=f"{reports.REPORTS_DIR}/{reports.COBERTURA}",
     )
@@ -286,13 +306,12 @@ def _sonar_spec(facts: ProjectFacts, config: Config) -> SonarSpec:
 
 EXTRAS_BY_STAGE = {
     "lint": "lint",
-    "test": "test",
-    "coverage": "test",
     "package": "package",
     "upload": "s3",
     "docker": "docker",
 }
-"""The pipelinekit extra each stage's tools come from, so CI installs only what it runs."""
+"""The pipelinekit extra each stage's tools come from, so CI installs only what it runs (the
+test stages' pytest and coverage go into the project's environment instead)."""
 
 
 def _setup_lines(config: Config, jobs: Iterable[Job]) -> tuple[str, ...]:
@@ -307,9 +326,15 @@ def _setup_lines(config: Config, jobs: Iterable[Job]) -> tuple[str, ...]:
     else:
         spec = f"pipelinekit{suffix}{source}"
     index = f" --index-url {shlex.quote(config.ci.index_url)}" if config.ci.index_url else ""
+    uv = f"{BOOTSTRAP}/bin/uv"
     return (
-        'python3 -m venv "$PIPELINEKIT_VENV"',
-        f'"{VENV_BIN}/python" -m pip install --quiet{index} {shlex.quote(spec)}',
+        # The image's python3 may be the project's 3.8 (or have no venv module): it only
+        # fetches uv, which finds or downloads a 3.11+ for pipelinekit.
+        f"python3 -m pip install --quiet --upgrade{index} --target {BOOTSTRAP} "
+        f"{shlex.quote('uv==' + config.ci.uv_version)}",
+        f"{uv} venv --quiet --allow-existing --seed --python {shlex.quote(TOOL_PYTHON)} "
+        '"$PIPELINEKIT_VENV"',
+        f'{uv} pip install --quiet --python "{VENV_BIN}/python"{index} {shlex.quote(spec)}',
     )
 
 

@@ -2,7 +2,9 @@
 
 Jobs start as soon as the jobs they need have passed, up to `jobs` at a time; each runs its
 pipelinekit command (`python -m pipelinekit stage NAME`) in its own process (what CI runs,
-and a clean way to stop it on Ctrl-C), with its output in `.pipelinekit/logs/JOB.log`.
+and a clean way to stop it on Ctrl-C), with its output streamed live (each line prefixed with
+the job's name) and kept in `.pipelinekit/logs/JOB.log`. Test jobs build the project's own
+environment as the CI job does; `here` tests in pipelinekit's interpreter instead.
 Jobs limited to branches, tags or merge requests (release, publish) only run when named
 with `only`. A job whose inputs are unchanged since it last passed is not run again
 (see runcache).
@@ -41,6 +43,8 @@ class JobResult:
 
 Progress = Callable[[str, str], None]
 """Called with (job name, event text) as jobs start and finish."""
+Output = Callable[[str, str], None]
+"""Called with (job name, output line) as a job prints."""
 
 
 @dataclass
@@ -57,7 +61,9 @@ class Runner:
         *,
         jobs: int = 2,
         use_cache: bool = True,
+        here: bool = False,
         progress: Progress | None = None,
+        output: Output | None = None,
     ) -> None:
         if jobs < 1:
             raise UsageError(f"--jobs {jobs}: give at least 1 job to run at a time.")
@@ -65,7 +71,9 @@ class Runner:
         self.pipeline = pipeline
         self.max_jobs = jobs
         self.use_cache = use_cache
+        self.here = here
         self.progress = progress or (lambda _job, _event: None)
+        self.output = output or (lambda _job, _line: None)
         self.cache = RunCache(project.project_dir)
         self.running: dict[str, _Running] = {}
 
@@ -130,16 +138,23 @@ class Runner:
         log_path = self.project.project_dir / LOG_DIR / f"{job.name}.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         argv = [sys.executable, "-m", "pipelinekit", *job.command]
+        if self.here and job.command[:1] == ("stage",):
+            argv.append("--here")
         start = time.perf_counter()
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 argv,
                 cwd=self.project.repo,  # job commands name paths relative to the repository
-                stdout=log,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
             self.running[job.name] = _Running(process, start)
+            assert process.stdout is not None
+            for raw in process.stdout:
+                log.write(raw)
+                self.output(job.name, raw.decode("utf-8", errors="replace").rstrip("\r\n"))
             code = process.wait()
             self.running.pop(job.name, None)
         seconds = time.perf_counter() - start

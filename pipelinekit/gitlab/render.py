@@ -16,6 +16,23 @@ from pipelinekit.pipeline import Job, Pipeline, Rule
 from pipelinekit.refs import glob_to_regex
 
 _REPORT_KEYS = {"junit": "junit", "codequality": "codequality"}
+CACHE_VARIABLES = {
+    # GitLab caches only paths inside the project folder.
+    "PIP_CACHE_DIR": "$CI_PROJECT_DIR/.cache/pip",
+    "UV_CACHE_DIR": "$CI_PROJECT_DIR/.cache/uv",
+    "UV_PYTHON_INSTALL_DIR": "$CI_PROJECT_DIR/.cache/uv/python",
+}
+KEY_FILE_ORDER = (
+    "uv.lock",
+    "poetry.lock",
+    "pdm.lock",
+    "Pipfile.lock",
+    "pyproject.toml",
+    "Pipfile",
+    "setup.py",
+    "setup.cfg",
+)
+"""GitLab hashes at most two files into a cache key: the lock and the manifest come first."""
 DIND_VARIABLES = {
     "DOCKER_HOST": "tcp://docker:2376",
     "DOCKER_TLS_CERTDIR": "/certs",
@@ -28,10 +45,7 @@ def render_gitlab_ci(pipeline: Pipeline, *, source: str) -> str:
     doc: dict[str, Any] = {
         "workflow": {"rules": _workflow_rules(pipeline)},
         "stages": list(pipeline.stages),
-        "variables": {
-            **dict(sorted(pipeline.variables.items())),
-            "PIP_CACHE_DIR": "$CI_PROJECT_DIR/.cache/pip",
-        },
+        "variables": dict(sorted({**pipeline.variables, **CACHE_VARIABLES}.items())),
         "default": _default(pipeline),
     }
     for job in pipeline.jobs:
@@ -47,15 +61,32 @@ def _default(pipeline: Pipeline) -> dict[str, Any]:
         "image": pipeline.image,
         "interruptible": pipeline.gitlab_interruptible,
         "cache": {
-            # The key follows the file that pins pipelinekit's own version for the jobs.
-            "key": {"files": [".gitlab-ci.yml"], "prefix": "pip"},
-            "paths": [".cache/pip"],
+            # uv's download cache (content-addressed: a stale key costs downloads, never a
+            # wrong install), keyed by what the project environment is built from.
+            "key": {
+                "files": cache_key_files(pipeline),
+                "prefix": f"uv-py{pipeline.python_version}",
+            },
+            "paths": [".cache/uv", ".cache/pip"],
         },
         "before_script": list(pipeline.setup),
     }
     if pipeline.gitlab_tags:
         default["tags"] = list(pipeline.gitlab_tags)
     return default
+
+
+def cache_key_files(pipeline: Pipeline) -> list[str]:
+    """The two files (repository-relative) that best identify the project's environment."""
+    files = pipeline.environment.key_files
+
+    def rank(path: str) -> tuple[int, str]:
+        name = path.rsplit("/", 1)[-1]
+        return (KEY_FILE_ORDER.index(name) if name in KEY_FILE_ORDER else len(KEY_FILE_ORDER), path)
+
+    chosen = sorted(files, key=rank)[:2] or [".gitlab-ci.yml"]
+    prefix = "" if pipeline.root == "." else pipeline.root.rstrip("/") + "/"
+    return [p if p == ".gitlab-ci.yml" else prefix + p for p in chosen]
 
 
 def _branch_if(pattern: str) -> str:

@@ -8,6 +8,8 @@ publishes them; GPU jobs get their own agent (label + `--gpus all`) and their ow
 
 from __future__ import annotations
 
+import shlex
+
 from pipelinekit.generated import with_header
 from pipelinekit.jenkins.groovy import gargs, gstr
 from pipelinekit.pipeline import Job, Pipeline, Rule
@@ -100,9 +102,15 @@ def _agent(w: _Writer, pipeline: Pipeline, *, gpu: bool, docker_node: bool = Fal
     else:
         w.open("docker")
         w.line(f"image {gstr(pipeline.image)}")
+        args = []
         if gpu and label:
             w.line(f"label {gstr(label)}")
-            w.line("args '--gpus all'")
+            args.append("--gpus all")
+        if pipeline.jenkins_uv_cache_dir:  # the agent's uv cache, shared by its builds
+            folder = pipeline.jenkins_uv_cache_dir
+            args.append(f"-v {shlex.quote(folder + ':' + folder)}")
+        if args:
+            w.line(f"args {gstr(' '.join(args))}")
         w.close()
     w.close()
 

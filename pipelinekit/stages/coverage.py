@@ -25,7 +25,7 @@ from typing import Any
 from pipelinekit import reports
 from pipelinekit.errors import ExternalError
 from pipelinekit.stages import test as test_stage
-from pipelinekit.stages.base import StageContext, StageResult, run_tool
+from pipelinekit.stages.base import StageContext, StageResult, in_project_env, run_tool
 
 NAME = "coverage"
 COVERAGE_REGEX = r"coverage: \d+(?:\.\d+)?% of lines and branches"
@@ -67,6 +67,7 @@ def run(ctx: StageContext) -> StageResult:
     planned = test_stage.plan_run(ctx, NAME)
     if isinstance(planned, StageResult):
         return planned
+    ctx = in_project_env(ctx)
     _check_coverage_installed(ctx)
     repo_config = read_repo_config(ctx.project_dir, ctx.env)
     data_dir = ctx.project_dir / DATA_DIR

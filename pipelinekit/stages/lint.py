@@ -8,9 +8,11 @@ given ruff version spells its own report formats.
 Ruff is started as `<project python> -m ruff` so the project's pinned ruff is used, and the
 repository's ruff configuration is respected: no `--config`/`--select` is passed. The only
 flags added are `--no-fix` (a CI check must never rewrite the checkout, even when the repo
-sets `fix = true`) and `--force-exclude` (so the repo's `exclude` also applies to paths that
-pipelinekit names explicitly, e.g. notebooks). Files `ruff format --check` would change are
-failures too, and go into both reports (rule `unformatted`) so the CI view explains the red.
+sets `fix = true`), `--force-exclude` (so the repo's `exclude` also applies to paths that
+pipelinekit names explicitly, e.g. notebooks) and `--extend-exclude` for what pipelinekit and
+CI put in the checkout (`.pipelinekit/` with the project's environments, `.cache/` with uv's).
+Files `ruff format --check` would change are failures too, and go into both reports (rule
+`unformatted`) so the CI view explains the red.
 """
 
 from __future__ import annotations
@@ -176,9 +178,14 @@ def _prune_nested(paths: Iterable[str], base: Path) -> list[str]:
     ]
 
 
+NOT_PROJECT = ".pipelinekit,.cache"
+"""Folders of pipelinekit's and CI's own in the checkout (environments, caches): never linted."""
+
+
 def _ruff(ctx: StageContext, args: Sequence[str], paths: Sequence[str]) -> ToolRun:
     """Run ruff from the project's interpreter; a missing ruff is an ExternalError."""
-    argv = [ctx.python, "-m", "ruff", *args, "--force-exclude", "--", *paths]
+    argv = [ctx.python, "-m", "ruff", *args, "--force-exclude", "--extend-exclude", NOT_PROJECT]
+    argv += ["--", *paths]
     result = run_tool(argv, ctx, timeout=RUFF_TIMEOUT_S)
     if result.returncode != 0 and "No module named ruff" in result.stderr:
         raise ExternalError(

@@ -33,6 +33,7 @@ from pipelinekit.stages.base import (
     StageContext,
     StageResult,
     ToolRun,
+    in_project_env,
     require_configured_paths,
     run_tool,
 )
@@ -161,6 +162,7 @@ def run(ctx: StageContext) -> StageResult:
     planned = plan_run(ctx, NAME)
     if isinstance(planned, StageResult):
         return planned
+    ctx = in_project_env(ctx)
     return execute(ctx, planned, [ctx.python, *planned.runner_args], NAME)
 
 
@@ -197,7 +199,7 @@ def execute(ctx: StageContext, planned: TestRun, argv: Sequence[str], stage: str
     cfg = ctx.config.test
     framework = planned.framework
     try:
-        result = run_tool(argv, ctx, timeout=cfg.timeout_minutes * 60.0)
+        result = run_tool(argv, ctx, timeout=cfg.timeout_minutes * 60.0, stream_as=stage)
     except ExternalError as exc:
         if not isinstance(exc.__cause__, subprocess.TimeoutExpired):
             raise
@@ -260,7 +262,7 @@ def _interpret(
             stage,
             "failed",
             f"{runner}: exited with code {result.returncode} without writing a test report",
-            details=_tail(output, 20),
+            details=_tail(output, 20) + _full_log(ctx, result),
         )
     summary = parse_junit(junit)
     failed = result.returncode != 0 or summary.failed > 0 or summary.errors > 0
@@ -268,7 +270,7 @@ def _interpret(
     if len(summary.problems) > MAX_DETAILS:
         details.append(f"... and {len(summary.problems) - MAX_DETAILS} more (see {junit.name})")
     if failed and not summary.problems:
-        details.append(_tail(output, 20))
+        details.append(_tail(output, 20) + _full_log(ctx, result))
     return StageResult(
         stage,
         "failed" if failed else "passed",
@@ -276,6 +278,12 @@ def _interpret(
         reports=reports_,
         details="\n".join(details),
     )
+
+
+def _full_log(ctx: StageContext, result: ToolRun) -> str:
+    if result.log is None:
+        return ""
+    return f"\n(full output: {result.log.relative_to(ctx.project_dir)})"
 
 
 def _is_empty(junit: Path) -> bool:

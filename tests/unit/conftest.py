@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelinekit.facts import ProjectFacts, TestFacts
+from pipelinekit.facts import DependencySource, ProjectFacts, TestFacts
 
 
 @pytest.fixture
@@ -18,6 +18,12 @@ def facts() -> ProjectFacts:
         python_version="3.11",
         tests=TestFacts(dirs=("tests",), framework="pytest"),
         dependency_files=("requirements.txt",),
+        dependency_sources=(
+            DependencySource(kind="project", path="pyproject.toml", requirements=("numpy",)),
+            DependencySource(kind="requirements", path="requirements.txt"),
+        ),
+        metadata_files=("pyproject.toml",),
+        installable=True,
         static_dependencies=True,
         config_file="pyproject.toml",
     )

@@ -8,14 +8,10 @@ from typing import Any
 import pytest
 
 from pipelinekit.detect import detect
-from pipelinekit.detect_deps import (
-    Dep,
-    conda_python_spec,
-    gpu_framework,
-    parse_requirement,
-    poetry_to_pep440,
-    python_version,
-)
+from pipelinekit.detect_deps import Dep, gpu_framework
+from pipelinekit.env.python import python_version
+from pipelinekit.env.reqfile import parse_requirement
+from pipelinekit.env.sources import conda_python_spec, poetry_to_pep440
 from pipelinekit.errors import ConfigError, DetectError
 from pipelinekit.facts import ProjectFacts, TestFacts
 from tests.repo_factory import LAYOUTS, notebook, virtualenv, write
@@ -29,6 +25,9 @@ EXPECTED: dict[str, dict[str, Any]] = {
         build_system="setuptools",
         python=">=3.9,<3.13",
         python_version="3.11",
+        python_from="requires-python",
+        metadata_files=("pyproject.toml",),
+        installable=True,
         version="1.4.2",
         version_source="static",
         tests=TestFacts(dirs=("tests",), framework="pytest"),
@@ -49,6 +48,9 @@ EXPECTED: dict[str, dict[str, Any]] = {
         build_system="poetry",
         python=">=3.10,<4.0",
         python_version="3.11",
+        python_from="tool.poetry.dependencies.python",
+        metadata_files=("pyproject.toml",),
+        installable=True,
         version="0.3.0",
         version_source="static",
         tests=TestFacts(dirs=("skdemo/tests",), framework="pytest"),
@@ -66,7 +68,10 @@ EXPECTED: dict[str, dict[str, Any]] = {
         source_dirs=(".",),
         build_system="setuptools",
         python=">=3.9",
-        python_version="3.11",
+        python_version="3.10",
+        python_from=".python-version",
+        metadata_files=("setup.py",),
+        installable=True,
         version="2.0.1",
         version_source="static",
         tests=TestFacts(dirs=("tests",), framework="unittest"),
@@ -83,6 +88,9 @@ EXPECTED: dict[str, dict[str, Any]] = {
         build_system="pdm",
         python=">=3.11",
         python_version="3.11",
+        python_from="requires-python",
+        metadata_files=("pyproject.toml",),
+        installable=True,
         version="0.9.0",
         version_source="static",
         tests=TestFacts(dirs=("tests",), framework="pytest"),
@@ -100,6 +108,9 @@ EXPECTED: dict[str, dict[str, Any]] = {
         build_system="setuptools",
         python="==3.9.*",
         python_version="3.9",
+        python_from=".python-version",
+        metadata_files=("setup.py", "setup.cfg"),
+        installable=True,
         version=None,
         version_source="dynamic",
         tests=TestFacts(dirs=("tests",), framework="pytest"),
@@ -116,7 +127,10 @@ EXPECTED: dict[str, dict[str, Any]] = {
         source_dirs=("src",),
         build_system="hatch",
         python=">=3.12",
-        python_version="3.13",
+        python_version="3.12",
+        python_from="environment.yml",
+        metadata_files=("pyproject.toml",),
+        installable=True,
         version=None,
         version_source="git",
         tests=TestFacts(dirs=("tests",), framework="pytest"),
@@ -137,6 +151,9 @@ EXPECTED: dict[str, dict[str, Any]] = {
         build_system="setuptools",
         python=">=3.8",
         python_version="3.11",
+        python_from="setup.cfg python_requires",
+        metadata_files=("setup.py", "setup.cfg"),
+        installable=True,
         version="0.2.0",
         version_source="static",
         tests=TestFacts(dirs=(), framework=None),
@@ -151,6 +168,10 @@ EXPECTED: dict[str, dict[str, Any]] = {
         build_system="none",
         python="==3.10.*",
         python_version="3.10",
+        python_from="runtime.txt",
+        metadata_files=(),
+        installable=False,
+        not_installable_reason="it has no packaging metadata (no pyproject.toml [project] or setup.py)",
         version=None,
         version_source="none",
         tests=TestFacts(dirs=(".",), framework="pytest"),
@@ -176,7 +197,71 @@ def test_every_layout_has_expectations() -> None:
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_layout_facts(tmp_path: Path, layout: str) -> None:
     facts = detect(build(tmp_path, layout))
-    assert facts.model_dump() == ProjectFacts(**EXPECTED[layout]).model_dump()
+    sources = {"dependency_sources", "locks"}  # test_layout_dependency_sources
+    assert facts.model_dump(exclude=sources) == ProjectFacts(**EXPECTED[layout]).model_dump(
+        exclude=sources
+    )
+
+
+SOURCES: dict[str, tuple[list[tuple[str, str, str | None, str]], list[tuple[str, str]]]] = {
+    "flat_poetry": (
+        [
+            ("poetry", "pyproject.toml", None, "runtime"),
+            ("poetry-group", "pyproject.toml", "dev", "test"),
+            ("poetry-group", "pyproject.toml", "gpu", "other"),
+        ],
+        [("poetry", "poetry.lock")],
+    ),
+    "hatch_vcs_dynamic": (
+        [
+            ("project", "pyproject.toml", None, "runtime"),
+            ("extra", "pyproject.toml", "dev", "test"),
+            ("conda", "environment.yml", None, "runtime"),
+            ("conda-pip", "environment.yml", "pip", "runtime"),
+        ],
+        [],
+    ),
+    "no_tests_cpu": ([("setup", "setup.cfg", "install_requires", "runtime")], []),
+    "package_named_src": (
+        [
+            ("setup", "setup.py", "install_requires", "runtime"),
+            ("requirements", "requirements.txt", None, "runtime"),
+        ],
+        [("pinned", "requirements.txt")],
+    ),
+    "requirements_only": ([("requirements", "requirements.txt", None, "runtime")], []),
+    "setup_py_only": (
+        [
+            ("setup", "setup.py", "install_requires", "runtime"),
+            ("extra", "setup.py", "docs", "other"),
+        ],
+        [],
+    ),
+    "src_setuptools": (
+        [
+            ("project", "pyproject.toml", None, "runtime"),
+            ("extra", "pyproject.toml", "viz", "other"),
+            ("requirements", "requirements-dev.txt", None, "test"),
+        ],
+        [],
+    ),
+    "subfolder_project": (
+        [
+            ("project", "pyproject.toml", None, "runtime"),
+            ("pdm-group", "pyproject.toml", "test", "test"),
+        ],
+        [("pdm", "pdm.lock")],
+    ),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_layout_dependency_sources(tmp_path: Path, layout: str) -> None:
+    """Where each layout declares its requirements, with the role that decides whether the
+    test environment installs it; and its locks."""
+    facts = detect(build(tmp_path, layout))
+    sources = [(s.kind, s.path, s.name, s.role) for s in facts.dependency_sources]
+    assert (sources, [(lock.kind, lock.path) for lock in facts.locks]) == SOURCES[layout]
 
 
 def test_json_keys_are_the_stable_contract(tmp_path: Path) -> None:

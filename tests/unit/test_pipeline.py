@@ -20,16 +20,32 @@ def test_plan_lint_and_test_run_in_parallel(facts: ProjectFacts) -> None:
     assert [[job.name for job in level] for level in pipeline.levels()] == [["lint", "test"]]
     assert pipeline.image == "python:3.11-slim"
     assert pipeline.job("lint").script == ('"$PIPELINEKIT_VENV/bin/pipelinekit" stage lint',)
-    assert f"pipelinekit[lint,test]=={__version__}" in pipeline.setup[1]
+    assert f"pipelinekit[lint]=={__version__}" in pipeline.setup[2]
 
 
-def test_test_job_installs_requirements_and_project(facts: ProjectFacts) -> None:
-    test = plan(facts, Config()).job("test")
-    assert test.script == (
-        '"$PIPELINEKIT_VENV/bin/python" -m pip install --quiet -r requirements.txt',
-        '"$PIPELINEKIT_VENV/bin/python" -m pip install --quiet -e .',
-        '"$PIPELINEKIT_VENV/bin/pipelinekit" stage test',
+def test_setup_bootstraps_uv_and_a_311_tool_environment(facts: ProjectFacts) -> None:
+    """The image's python3 (the project's, maybe 3.8) only fetches uv; uv makes pipelinekit's
+    own 3.11+ environment, apart from the project's."""
+    old = facts.model_copy(update={"python_version": "3.8"})
+    pipeline = plan(old, Config())
+    assert pipeline.image == "python:3.8-slim"
+    assert pipeline.setup == (
+        "python3 -m pip install --quiet --upgrade --target .pipelinekit/uv uv==0.13.9",
+        ".pipelinekit/uv/bin/uv venv --quiet --allow-existing --seed --python '>=3.11' "
+        '"$PIPELINEKIT_VENV"',
+        '.pipelinekit/uv/bin/uv pip install --quiet --python "$PIPELINEKIT_VENV/bin/python" '
+        f"'pipelinekit[lint]=={__version__}'",
     )
+    assert pipeline.environment.python == "3.8"
+    pinned = parse_config({"ci": {"uv_version": "0.9.2"}, "test": {"python": "3.12"}}, source="p")
+    assert "uv==0.9.2" in plan(old, pinned).setup[0]
+    assert plan(old, pinned).image == "python:3.12-slim"
+
+
+def test_test_job_builds_the_project_environment_itself(facts: ProjectFacts) -> None:
+    """No install lines in CI: the stage builds the project's environment, as `run` does."""
+    test = plan(facts, Config()).job("test")
+    assert test.script == ('"$PIPELINEKIT_VENV/bin/pipelinekit" stage test',)
     assert [(r.kind, r.path) for r in test.reports] == [("junit", ".pipelinekit/reports/junit.xml")]
     assert test.timeout_minutes == 30
 
@@ -41,8 +57,7 @@ def test_subfolder_project_prefixes_paths_and_quotes(facts: ProjectFacts) -> Non
         "\"$PIPELINEKIT_VENV/bin/pipelinekit\" stage lint 'ml service'",
     )
     test = pipeline.job("test")
-    assert "-r 'ml service/requirements.txt'" in test.script[0]
-    assert "-e 'ml service'" in test.script[1]
+    assert test.script == ("\"$PIPELINEKIT_VENV/bin/pipelinekit\" stage test 'ml service'",)
     assert test.reports[0].path == "ml service/.pipelinekit/reports/junit.xml"
 
 
@@ -65,7 +80,8 @@ def test_disabled_stages_and_overrides(facts: ProjectFacts) -> None:
     assert [job.name for job in pipeline.jobs] == ["test"]
     assert pipeline.stages == ("test",)
     assert pipeline.image == "registry.local/py:3.11"
-    assert "--index-url https://pypi.corp/simple" in pipeline.setup[1]
+    assert "--index-url https://pypi.corp/simple" in pipeline.setup[0]
+    assert "--index-url https://pypi.corp/simple" in pipeline.setup[2]
 
 
 def test_plan_is_deterministic_and_json_serialisable(facts: ProjectFacts) -> None:
@@ -241,15 +257,15 @@ def test_need_on_a_narrower_job_is_rejected() -> None:
 def test_setup_installs_the_extras_of_the_planned_jobs(
     monkeypatch: pytest.MonkeyPatch, facts: ProjectFacts
 ) -> None:
-    assert "'pipelinekit[lint,test]==0.1.0'" in plan(facts, Config()).setup[1]
+    assert "'pipelinekit[lint]==0.1.0'" in plan(facts, Config()).setup[2]
     with_stages(monkeypatch, "package")
-    assert "'pipelinekit[lint,package,test]==0.1.0'" in plan(facts, Config()).setup[1]
+    assert "'pipelinekit[lint,package]==0.1.0'" in plan(facts, Config()).setup[2]
     config = parse_config(
-        {"ci": {"pipelinekit_source": "@ https://h/p.whl"}, "test": {"enabled": False}}, source="p"
+        {"ci": {"pipelinekit_source": "@ https://h/p.whl"}, "lint": {"enabled": False}}, source="p"
     )
-    assert plan(facts, config).setup[1].endswith("'pipelinekit[lint,package] @ https://h/p.whl'")
+    assert plan(facts, config).setup[2].endswith("'pipelinekit[package] @ https://h/p.whl'")
 
 
 def test_setup_can_install_pipelinekit_from_a_source_folder(facts: ProjectFacts) -> None:
     config = parse_config({"ci": {"pipelinekit_source": "./vendor/pipelinekit/"}}, source="p")
-    assert plan(facts, config).setup[1].endswith("'./vendor/pipelinekit[lint,test]'")
+    assert plan(facts, config).setup[2].endswith("'./vendor/pipelinekit[lint]'")

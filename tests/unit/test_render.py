@@ -106,8 +106,8 @@ def test_jenkinsfile_credentials_tags_manual_gpu(facts: ProjectFacts) -> None:
     # an image build runs on the GPU node itself (its daemon), not in a container agent
     assert "label 'gpu'" in docker_stage and "docker {" not in docker_stage
     assert "beforeAgent" not in docker_stage  # no when: nothing to decide before the agent
-    # the GPU stage runs on its own agent, so it sets up its own venv
-    assert "python3 -m venv" in docker_stage
+    # the GPU stage runs on its own agent, so it sets up its own tool environment
+    assert "--target .pipelinekit/uv" in docker_stage
     assert "stage('release + verify')" in text
 
 
@@ -130,12 +130,18 @@ def test_gitlab_ci_shape(facts: ProjectFacts) -> None:
         == ".pipelinekit/reports/codequality.json"
     )
     assert doc["lint"]["artifacts"]["when"] == "always"
-    assert doc["default"]["cache"]["paths"] == [".cache/pip"]
+    # uv's cache, keyed by what the project environment is built from (GitLab: two files)
+    assert doc["default"]["cache"]["paths"] == [".cache/uv", ".cache/pip"]
+    assert doc["default"]["cache"]["key"] == {
+        "files": ["pyproject.toml", "requirements.txt"],
+        "prefix": "uv-py3.11",
+    }
+    assert doc["variables"]["UV_CACHE_DIR"] == "$CI_PROJECT_DIR/.cache/uv"
     assert doc["variables"]["PIP_CACHE_DIR"] == "$CI_PROJECT_DIR/.cache/pip"
     rules = [r["if"] for r in doc["workflow"]["rules"]]
     assert '$CI_PIPELINE_SOURCE == "merge_request_event"' in rules
     assert "$CI_COMMIT_BRANCH =~ /^release\\/[^\\/]*$/" in rules
-    assert doc["default"]["before_script"][0] == 'python3 -m venv "$PIPELINEKIT_VENV"'
+    assert doc["default"]["before_script"][0].startswith("python3 -m pip install")
 
 
 def test_gitlab_rules_tags_gpu(facts: ProjectFacts) -> None:
@@ -262,7 +268,7 @@ def test_image_builds_and_gpu_jobs_get_the_right_agents(facts: ProjectFacts) -> 
     docker_stage = groovy_text[
         groovy_text.index("stage('docker')") : groovy_text.index("stage('train')")
     ]
-    assert "label 'docker'" in docker_stage and "python3 -m venv" in docker_stage
+    assert "label 'docker'" in docker_stage and "--target .pipelinekit/uv" in docker_stage
     train_stage = groovy_text[groovy_text.index("stage('train')") :]
     assert "args '--gpus all'" in train_stage and "beforeAgent true" in train_stage
     doc = yaml.safe_load(render_gitlab_ci(pipeline, source="p"))

@@ -1,0 +1,1 @@
+"""Small helpers shared across the package: running a tool with its output streamed live."""

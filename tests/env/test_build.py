@@ -1,0 +1,173 @@
+"""Project environments on disk, built by the real uv: the key, reuse, rebuilds, pruning,
+concurrent builders, failures that leave nothing half-built, and the installer's errors as
+one paragraph naming the file and the package (uv resolves against the package index)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from pipelinekit.config import Config, parse_config
+from pipelinekit.detect import detect
+from pipelinekit.env import build
+from pipelinekit.env.build import ENVS_DIR, KEEP, MARKER, ensure
+from pipelinekit.env.engine import install_error
+from pipelinekit.env.inputs import InstallPlan
+from pipelinekit.env.planner import plan_env
+from pipelinekit.errors import CheckFailed, ExternalError
+from pipelinekit.util.stream import StreamResult
+from tests.repo_factory import write_files
+
+NO_TOOLS = parse_config(
+    {"test": {"framework": "unittest"}, "coverage": {"enabled": False}}, source="p"
+)
+
+
+def tiny(root: Path, dependencies: str = "[]", extra: str = "") -> Path:
+    """A project with nothing to download: its own package, no dependencies, unittest."""
+    return write_files(
+        root,
+        {
+            "pyproject.toml": (
+                f'[project]\nname = "tiny"\nversion = "1.0"\ndependencies = {dependencies}\n'
+                '[build-system]\nrequires = ["setuptools>=61"]\n'
+                'build-backend = "setuptools.build_meta"\n' + extra
+            ),
+            "tiny/__init__.py": "VALUE = 42\n",
+            "tests/test_tiny.py": "import unittest\n",
+        },
+    )
+
+
+def make(root: Path, config: Config = NO_TOOLS, lines: list[str] | None = None) -> build.ProjectEnv:
+    out = lines if lines is not None else []
+    return ensure(root, plan_env(detect(root), config), out=out.append)
+
+
+def test_built_once_then_reused_until_a_source_changes(tmp_path: Path) -> None:
+    root = tiny(tmp_path / "p")
+    lines: list[str] = []
+    first = make(root, lines=lines)
+    assert not first.reused and first.python.is_file()
+    assert any(line.startswith("environment: installing the project (editable)") for line in lines)
+    value = subprocess.run(
+        [str(first.python), "-c", "import tiny; print(tiny.VALUE)"], capture_output=True, text=True
+    )
+    assert value.stdout.strip() == "42"  # the project itself, installed editable
+    second = make(root)
+    assert second.reused and second.key == first.key and second.path == first.path
+    # a table pipelinekit does not build from: same environment
+    with (root / "pyproject.toml").open("a") as fh:
+        fh.write("[tool.ruff]\nline-length = 99\n")
+    assert make(root).reused
+    # a dependency: a new one
+    text = (
+        (root / "pyproject.toml")
+        .read_text()
+        .replace(
+            "dependencies = []", "dependencies = [\"tiny-dep-missing>=0; python_version < '3'\"]"
+        )
+    )
+    (root / "pyproject.toml").write_text(text)
+    third = make(root)
+    assert not third.reused and third.key != first.key
+
+
+def test_an_incomplete_environment_is_rebuilt(tmp_path: Path) -> None:
+    root = tiny(tmp_path / "p")
+    first = make(root)
+    (first.path / MARKER).unlink()  # as if the build was killed before its end
+    assert not make(root).reused
+    marker = json.loads((first.path / MARKER).read_text())
+    assert marker["key"] == first.key and marker["python"].count(".") == 2
+
+
+def test_only_the_newest_environments_are_kept(tmp_path: Path) -> None:
+    root = tiny(tmp_path / "p")
+    made = []
+    for n in range(KEEP + 2):
+        text = (root / "pyproject.toml").read_text()
+        (root / "pyproject.toml").write_text(
+            text.replace(f'version = "1.{n}"', f'version = "1.{n + 1}"')
+            if n
+            else text.replace('version = "1.0"', 'version = "1.1"')
+        )
+        made.append(make(root).path)
+    left = sorted(p.name for p in (root / ENVS_DIR).iterdir() if p.is_dir())
+    assert len(left) == KEEP and made[-1].name in left and made[0].name not in left
+
+
+def test_two_builders_at_once_build_once(tmp_path: Path) -> None:
+    root = tiny(tmp_path / "p")
+    results: list[build.ProjectEnv] = []
+    threads = [threading.Thread(target=lambda: results.append(make(root))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.reused for r in results) == [False, True]
+
+
+def test_unresolvable_requirement_leaves_nothing_and_names_the_file(tmp_path: Path) -> None:
+    root = tiny(tmp_path / "p")
+    (root / "requirements-dev.txt").write_text("pipelinekit-no-such-package-xyz==1.0\n")
+    with pytest.raises(CheckFailed) as caught:
+        make(root)
+    message = caught.value.message
+    assert "cannot be resolved" in message
+    assert "pipelinekit-no-such-package-xyz is declared in requirements-dev.txt" in message
+    assert not any(p.is_dir() for p in (root / ENVS_DIR).iterdir())
+
+
+def test_no_interpreter_for_the_version(tmp_path: Path) -> None:
+    root = tiny(tmp_path / "p")
+    spec = plan_env(
+        detect(root),
+        parse_config({"test": {"python": "3.31"}, "coverage": {"enabled": False}}, source="p"),
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "UV_PYTHON_DOWNLOADS": "never"}
+    with pytest.raises(
+        ExternalError, match=r"No Python 3.31 was found on this machine.*uv python install 3.31"
+    ):
+        ensure(root, spec, out=lambda _line: None, environ=env)
+
+
+@pytest.mark.parametrize(
+    ("output", "kind", "fragment"),
+    [
+        (
+            [
+                "error: No solution found when resolving dependencies:",
+                "  ╰─▶ Because you require attrs>=30 and attrs==22.2.0, we can conclude that your requirements are unsatisfiable.",
+            ],
+            CheckFailed,
+            "attrs is declared in pyproject.toml [project] dependencies",
+        ),
+        (
+            [
+                "error: Failed to fetch: `https://pypi.org/simple/attrs/`",
+                "  Caused by: dns error: failed to lookup address information",
+            ],
+            ExternalError,
+            "package index could not be reached",
+        ),
+        (
+            [
+                "error: The lockfile at `uv.lock` needs to be updated, but `--locked` was provided. To update the lockfile, run `uv lock`."
+            ],
+            Exception,
+            "uv.lock no longer matches pyproject.toml",
+        ),
+    ],
+)
+def test_installer_failures_become_one_paragraph(
+    output: list[str], kind: type[Exception], fragment: str
+) -> None:
+    plan = InstallPlan()
+    plan.declare("attrs>=21", "pyproject.toml [project] dependencies")
+    error = install_error(StreamResult(1, tuple(output), None), plan, Path("/p"))
+    assert isinstance(error, kind) and fragment in error.message and "\n" not in error.message
