@@ -630,7 +630,7 @@ def _installable(
     """Whether pip/uv can build the project, and why not when they cannot."""
     files = repo.tree.file_set
     if build_system == "none":
-        return False, "it has no packaging metadata (no pyproject.toml [project] or setup.py)"
+        return False, "it has no packaging metadata: no pyproject.toml [project] and no setup.py"
     if "pyproject.toml" not in files and "setup.py" not in files:
         return False, "setup.cfg alone cannot be built (no setup.py and no pyproject.toml)"
     if table(repo.pyproject, "tool", "poetry").get("package-mode") is False:

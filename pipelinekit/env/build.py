@@ -22,7 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelinekit.env.engine import choose_engine, env_python
-from pipelinekit.env.inputs import describe, not_installed_note, plan_install
+from pipelinekit.env.inputs import (
+    brought_by_project,
+    describe,
+    not_installed_note,
+    plan_install,
+)
 from pipelinekit.env.model import EnvSpec
 from pipelinekit.env.python import Interpreter, find_interpreter, query
 from pipelinekit.fsutil import atomic_write
@@ -115,7 +120,7 @@ def _summary(spec: EnvSpec, native: bool) -> str:
     if spec.install_project:
         extras = f" with extras {', '.join(spec.project_extras)}" if spec.project_extras else ""
         parts.append(f"the project (editable{extras})" if spec.purpose == "test" else "the project")
-    parts += [describe(s) for s in spec.sources if s.kind != "extra" or not spec.install_project]
+    parts += [describe(s) for s in spec.sources if not brought_by_project(spec, s)]
     if spec.lock is not None:
         parts.append(f"locked by {spec.lock.path}" + (" (synced by uv)" if native else ""))
     return "; ".join(dict.fromkeys(parts)) or "nothing but the test tools"

@@ -278,6 +278,17 @@ def install_error(result: StreamResult, plan: InstallPlan, project_dir: Path) ->
             '[tool.pipelinekit.test] lock = "none" to test against the newest releases.'
         )
     names = list(dict.fromkeys(m.lower() for m in _NOT_FOUND.findall(text)))
+    pinned = {pin.name: pin for pin in plan.pins}
+    clash = [pinned[_norm(n)] for n in _REQUIRE.findall(cause) if _norm(n) in pinned]
+    if plan.lock is not None and clash:
+        pin = clash[0]
+        where_declared = "; ".join(plan.origins.get(pin.name, [])) or "the project"
+        return ConfigError(
+            f"{project_dir / plan.lock.path} no longer matches what the project declares: it "
+            f"locks {pin.name}=={pin.version}, which {where_declared} does not allow ({cause}). "
+            f"{REFRESH[plan.lock.kind].capitalize()}, commit the lock and run again; or set "
+            '[tool.pipelinekit.test] lock = "none" to test against the newest releases.'
+        )
     names += [n.lower() for n in _REQUIRE.findall(cause) if n.lower() not in names]
     declared = [(n, plan.origins[_norm(n)]) for n in names if _norm(n) in plan.origins]
     where = "; ".join(f"{name} is declared in {', '.join(places)}" for name, places in declared)

@@ -49,6 +49,7 @@ class InstallPlan:
     files: list[str] = field(default_factory=list)
     """Requirement files (`-r`), project-relative."""
     constraint_files: list[str] = field(default_factory=list)
+    lock: LockFile | None = None
     pins: list[Pin] = field(default_factory=list)
     """The lock's releases, passed as constraints."""
     project: str | None = None
@@ -111,6 +112,7 @@ def plan_install(project_dir: Path, spec: EnvSpec, *, native_locks: bool) -> Ins
     lock = spec.lock
     covered: set[str] = set()
     if lock is not None:
+        plan.lock = lock
         plan.pins = read_pins(project_dir, lock)
         if lock.kind == "pinned":
             plan.constraint_files.append(lock.path)
@@ -157,17 +159,24 @@ def not_installed_note(spec: EnvSpec) -> list[str]:
     if spec.install_project:
         return []
     return [
-        f"the project is not installed ({spec.not_installed_reason}); its tests run from the "
+        f"the project is not installed: {spec.not_installed_reason}; its tests run from the "
         f"source tree with {', '.join(spec.source_paths)} on the import path"
     ]
+
+
+def brought_by_project(spec: EnvSpec, source: DependencySource) -> bool:
+    """Installed with the project itself (`-e .[extras]`): its extras and runtime metadata."""
+    return spec.install_project and (
+        source.kind == "extra" or (source.kind in METADATA_KINDS and source.role == "runtime")
+    )
 
 
 def _add_source(
     project_dir: Path, spec: EnvSpec, source: DependencySource, plan: InstallPlan
 ) -> None:
     origin = describe(source)
-    if spec.install_project and source.kind in METADATA_KINDS and source.role == "runtime":
-        for text in source.requirements:  # installing the project brings these
+    if brought_by_project(spec, source):
+        for text in source.requirements:
             plan.declare(text, origin)
         return
     if source.kind in ("requirements", "constraints"):

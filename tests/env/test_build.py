@@ -17,8 +17,10 @@ from pipelinekit.env import build
 from pipelinekit.env.build import ENVS_DIR, KEEP, MARKER, ensure
 from pipelinekit.env.engine import install_error
 from pipelinekit.env.inputs import InstallPlan
+from pipelinekit.env.locks import Pin
 from pipelinekit.env.planner import plan_env
-from pipelinekit.errors import CheckFailed, ExternalError
+from pipelinekit.errors import CheckFailed, ConfigError, ExternalError
+from pipelinekit.facts import LockFile
 from pipelinekit.util.stream import StreamResult
 from tests.repo_factory import write_files
 
@@ -134,6 +136,26 @@ def test_no_interpreter_for_the_version(tmp_path: Path) -> None:
         ExternalError, match=r"No Python 3.31 was found on this machine.*uv python install 3.31"
     ):
         ensure(root, spec, out=lambda _line: None, environ=env)
+
+
+def test_a_lock_the_manifest_outgrew_is_stale_not_unresolvable() -> None:
+    """`attrs>=23` declared, `attrs==22.2.0` locked: the resolver says no, but the cause is the
+    lock, so the answer is to refresh it (exit 2), not to fix a requirement."""
+    plan = InstallPlan(
+        lock=LockFile(kind="poetry", path="poetry.lock"), pins=[Pin("attrs", "22.2.0")]
+    )
+    plan.declare("attrs>=23", "pyproject.toml [tool.poetry.dependencies]")
+    output = (
+        "error: No solution found when resolving dependencies:",
+        "  ╰─▶ Because you require attrs>=23 and attrs==22.2.0, we can conclude that your requirements are unsatisfiable.",
+    )
+    error = install_error(StreamResult(1, output, None), plan, Path("/p"))
+    assert isinstance(error, ConfigError) and error.exit_code == 2
+    assert (
+        "locks attrs==22.2.0, which pyproject.toml [tool.poetry.dependencies] does not allow"
+        in error.message
+    )
+    assert "poetry lock" in error.message
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,83 @@
+"""The generated test job, run end to end by gitlab-ci-local on golden repositories of three
+shapes: extras with a uv.lock, requirement files in sub-folders with no packaging metadata,
+and a Python 3.9 project whose job image python3 is 3.9 (pipelinekit itself needs 3.11+).
+
+The job bootstraps as on a real runner: the image's python3 fetches uv, uv makes pipelinekit's
+own 3.11+ environment (found on PATH here; a real runner may download one), pipelinekit is
+installed from this checkout's wheel, and `pipelinekit stage coverage` builds the project's
+environment and runs its tests, which assert the locked versions, the test-only packages and
+the interpreter they run on.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.integration.test_envrepos import ENVREPOS
+from tests.support.git import init_repo
+from tests.support.gitlab import job_log, run_gitlab_ci_local
+from tests.support.pythons import pyenv_python
+
+pytestmark = pytest.mark.slow
+
+SHAPES = {
+    "extras_uv_lock": "3.11",
+    "requirements_subfolders": "3.11",
+    "py39_project": "3.9",
+}
+
+
+def generated_repo(shape: str, tmp_path: Path, wheel: Path) -> Path:
+    repo = tmp_path / shape
+    shutil.copytree(ENVREPOS / shape, repo)
+    source = f'pipelinekit_source = "@ {wheel.as_uri()}"\n'
+    # coverage stays on: its threshold is the golden repositories' own business, not this test's
+    settings = "coverage]\nthreshold = 0\n"
+    if (repo / "pyproject.toml").is_file():
+        with (repo / "pyproject.toml").open("a") as fh:
+            fh.write(f"\n[tool.pipelinekit.ci]\n{source}[tool.pipelinekit.{settings}")
+    else:
+        (repo / "pipelinekit.toml").write_text(f"[ci]\n{source}[{settings}")
+    init = subprocess.run(
+        [sys.executable, "-m", "pipelinekit", "init", str(repo), "--ci", "gitlab"],
+        capture_output=True,
+        text=True,
+    )
+    assert init.returncode == 0, init.stderr
+    init_repo(repo)
+    return repo
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_generated_test_job_is_green_in_its_own_environment(
+    shape: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, pipelinekit_wheel: Path
+) -> None:
+    python = SHAPES[shape]
+    job_python = Path(pyenv_python(python)).parent
+    tool_python = Path(pyenv_python("3.11")).parent
+    repo = generated_repo(shape, tmp_path, pipelinekit_wheel)
+    caches = tmp_path_factory.getbasetemp() / "ci-caches"
+    variables = {
+        # the job image's python3 is the project's; pipelinekit's 3.11 is elsewhere on PATH
+        "PATH": os.pathsep.join([str(job_python), str(tool_python), "/usr/bin", "/bin"]),
+        "PIP_CACHE_DIR": str(caches / "pip"),
+        "UV_CACHE_DIR": str(caches / "uv"),
+        "UV_PYTHON_DOWNLOADS": "never",
+    }
+    run = run_gitlab_ci_local(repo, variables=variables, jobs=["test"], timeout=900)
+    log = job_log(repo, "test")
+    assert run.returncode == 0, log or run.output
+    assert f"environment: Python {python}." in log
+    assert "[passed] coverage: coverage:" in log
+    assert " passed" in log and " failed" not in log
+    tool = (
+        repo / ".gitlab-ci-local" / "builds" / "test" / ".pipelinekit" / "venv" / "bin" / "python"
+    )
+    version = subprocess.run([str(tool), "--version"], capture_output=True, text=True).stdout
+    assert version.startswith("Python 3.11."), version  # pipelinekit's own, apart from it
