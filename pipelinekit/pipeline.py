@@ -101,8 +101,11 @@ class ImageSpec(_Model):
     install_python: bool
     """The base has no suitable Python (CUDA images): install it from the distro/PPA."""
     requirement_files: tuple[str, ...]
-    """Requirement files installed with `-r`, before the source (a code change keeps the
-    dependency layer)."""
+    """The runtime requirement files of the project environment (not the dev and test
+    ones), installed with `-r` before the source (a code change keeps the dependency layer)."""
+    lock: str | None = None
+    """The lock the project environment honours: its pins constrain the image too (the docker
+    stage writes them beside the wheels it downloads)."""
     copied_files: tuple[str, ...]
     """Every pip requirement/constraint file, copied at its own path before the source so
     `-r`/`-c` includes between them resolve."""
@@ -247,6 +250,9 @@ def pipeline_gpu(facts: ProjectFacts, config: Config) -> bool:
 
 
 def _image_spec(facts: ProjectFacts, config: Config, python: str) -> ImageSpec:
+    from pipelinekit.env.planner import plan_env
+
+    runtime = plan_env(facts, config, purpose="runtime")
     gpu = pipeline_gpu(facts, config)
     if config.docker.base_image:
         base = config.docker.base_image
@@ -265,7 +271,10 @@ def _image_spec(facts: ProjectFacts, config: Config, python: str) -> ImageSpec:
         gpu=gpu,
         python_version=python,
         install_python=install_python,
-        requirement_files=tuple(p for p in facts.dependency_files if is_pip_requirements(p)),
+        requirement_files=tuple(
+            s.path for s in runtime.sources if s.kind == "requirements" and not s.problem
+        ),
+        lock=runtime.lock.path if runtime.lock and runtime.lock.kind != "pinned" else None,
         copied_files=tuple(p for p in facts.dependency_files if p.endswith((".txt", ".in"))),
         pyproject_build=facts.build_system != "none"
         and (facts.config_file == "pyproject.toml" or facts.static_dependencies),
@@ -336,13 +345,6 @@ def _setup_lines(config: Config, jobs: Iterable[Job]) -> tuple[str, ...]:
         '"$PIPELINEKIT_VENV"',
         f'{uv} pip install --quiet --python "{VENV_BIN}/python"{index} {shlex.quote(spec)}',
     )
-
-
-def is_pip_requirements(path: str) -> bool:
-    """requirements*.txt files pip can install; included `-r` files and constraints are not
-    listed separately (pip follows the includes)."""
-    name = path.rsplit("/", 1)[-1]
-    return name.startswith("requirements") and name.endswith(".txt") and "/" not in path
 
 
 def check_jobs(jobs: Iterable[Job]) -> None:

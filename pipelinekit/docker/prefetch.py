@@ -65,6 +65,20 @@ def pip_command(spec: ImageSpec, dest: Path, args: list[str], reqs: list[str]) -
     ]  # fmt: skip
 
 
+CONSTRAINTS = "constraints.txt"
+"""The lock's pins beside the wheels: the Dockerfile's dependency step uses them when there."""
+
+
+def write_constraints(project_dir: Path, lock: str, dest: Path) -> Path:
+    from pipelinekit.env.locks import lock_file, read_pins
+
+    path = dest / CONSTRAINTS
+    found = lock_file(lock)
+    pins = read_pins(project_dir, found) if found is not None else []
+    path.write_text("".join(pin.constraint() + "\n" for pin in pins), encoding="utf-8")
+    return path
+
+
 def prefetch(project_dir: Path, spec: ImageSpec, env: Mapping[str, str]) -> Path | None:
     """Fill `<project>/.pipelinekit/wheelhouse`; None when there is nothing to fetch."""
     args, reqs = requirements(project_dir, spec)
@@ -73,6 +87,8 @@ def prefetch(project_dir: Path, spec: ImageSpec, env: Mapping[str, str]) -> Path
     if not args and not reqs:
         return None
     dest.mkdir(parents=True)
+    if spec.lock is not None:  # the lock's pins hold for the image as for the tests
+        args += ["-c", str(write_constraints(project_dir, spec.lock, dest))]
     argv = pip_command(spec, dest, args, reqs)
     # Wheels built from sdists get fixed timestamps, so the same input gives the same layer.
     run_env = {**env, "SOURCE_DATE_EPOCH": env.get("SOURCE_DATE_EPOCH", "315532800")}

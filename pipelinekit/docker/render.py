@@ -62,6 +62,17 @@ _LIST_WHEELS = (
 _DROP_LOCAL = (
     "sed -i -E '/^[[:space:]]*(-e|--editable)([[:space:]=]|$)/d; /^[[:space:]]*([.~/]|file:)/d'"
 )
+# The lock's pins (written beside the downloaded wheels by `pipelinekit stage docker`) constrain
+# the image's installs as they do the tests'; a plain `docker build` has no wheelhouse and
+# resolves from the index.
+_PIN_ARGS = '"$@" '
+
+
+def _pins(wheelhouse: str) -> str:
+    pins = f"{wheelhouse}/constraints.txt"
+    return f"set -- && if [ -f {pins} ]; then set -- -c {pins}; fi"
+
+
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9_./+@-]+$")
 _PYTHON_VERSION = re.compile(r"^\d+\.\d+$")
 _REFERENCE = re.compile(r"^[A-Za-z0-9._/:@-]+$")
@@ -128,6 +139,7 @@ def context(spec: ImageSpec) -> dict[str, object]:
     python = f"python{spec.python_version}" if spec.install_python else "python3"
     copies, deps = _dependency_steps(spec)
     check = "; ".join(f"import {p}" for p in spec.packages if p.isidentifier()) or "import sys"
+    app_pins = spec.lock is not None and not (deps and spec.pyproject_dependencies)
     gpu_env = ["NVIDIA_VISIBLE_DEVICES=all", "NVIDIA_DRIVER_CAPABILITIES=compute,utility"]
     if "tensorflow" in spec.gpu_frameworks:  # TF otherwise reserves all GPU memory at start
         gpu_env.append("TF_FORCE_GPU_ALLOW_GROWTH=true")
@@ -145,6 +157,9 @@ def context(spec: ImageSpec) -> dict[str, object]:
         "app_deps": "--no-deps " if deps and spec.pyproject_dependencies else "",
         "prune_app": bool(deps) and not spec.pyproject_dependencies,
         "isolation": "--no-build-isolation " if deps and spec.installable else "",
+        # the project's wheel step resolves dependencies too unless they are all in the layer
+        "pins": _pins("/src/.pipelinekit/wheelhouse") + " && \\\n    " if app_pins else "",
+        "pin_args": _PIN_ARGS if app_pins else "",
         "title": _q(spec.name),
         "gpu_env": " ".join(gpu_env),
         "cmd": json.dumps(["python", "-c", check]),
@@ -173,8 +188,11 @@ def _dependency_steps(spec: ImageSpec) -> tuple[list[str], str]:
         steps.append(_DROP_LOCAL + " " + " ".join(_path(p) for p in spec.copied_files))
     if spec.pyproject_dependencies:
         steps.append(_EXTRACT_DEPS)
+    if spec.lock:
+        steps.append(_pins("/src/wheelhouse"))
     steps.append(
-        f"pip wheel --find-links /src/wheelhouse --wheel-dir /wheels/deps {' '.join(dep_args)}"
+        f"pip wheel {_PIN_ARGS if spec.lock else ''}--find-links /src/wheelhouse "
+        f"--wheel-dir /wheels/deps {' '.join(dep_args)}"
     )
     steps.append(_LIST_WHEELS)
     if spec.installable:  # the build backend, so the source step needs no isolated build env

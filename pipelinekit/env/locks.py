@@ -32,6 +32,26 @@ REFRESH = {
 """How to bring each kind of lock back in line with its manifest."""
 
 
+KINDS: dict[str, str] = {
+    "uv.lock": "uv",
+    "poetry.lock": "poetry",
+    "pdm.lock": "pdm",
+    "Pipfile.lock": "pipfile",
+}
+
+
+def lock_file(path: str) -> LockFile | None:
+    """The LockFile a path names, by its file name; None for a name no reader knows."""
+    name = path.rsplit("/", 1)[-1]
+    if name in KINDS:
+        return LockFile(kind=KINDS[name], path=path)  # type: ignore[arg-type]
+    if name.startswith("pylock") and name.endswith(".toml"):
+        return LockFile(kind="pylock", path=path)
+    if name.endswith(".txt"):
+        return LockFile(kind="pinned", path=path)
+    return None
+
+
 @dataclass(frozen=True)
 class Pin:
     name: str

@@ -13,6 +13,7 @@ constraint files. `[tool.pipelinekit.test]` replaces any of those choices.
 from __future__ import annotations
 
 from pipelinekit.config import Config, TestConfig
+from pipelinekit.env.locks import lock_file
 from pipelinekit.env.model import EnvSpec, Purpose
 from pipelinekit.env.reqfile import normalize
 from pipelinekit.errors import ConfigError
@@ -20,12 +21,6 @@ from pipelinekit.facts import DependencySource, LockFile, ProjectFacts
 
 EXTRA_KINDS = frozenset({"extra"})
 GROUP_KINDS = frozenset({"group", "poetry-group", "pdm-group", "hatch-env"})
-_LOCK_NAMES = {
-    "uv.lock": "uv",
-    "poetry.lock": "poetry",
-    "pdm.lock": "pdm",
-    "Pipfile.lock": "pipfile",
-}
 
 
 def plan_env(facts: ProjectFacts, config: Config, purpose: Purpose = "test") -> EnvSpec:
@@ -158,17 +153,11 @@ def _lock(facts: ProjectFacts, cfg: TestConfig) -> LockFile | None:
         return next((lock for lock in facts.locks if lock.kind != "pinned"), None)
     path = cfg.lock.removeprefix("./")
     known = next((lock for lock in facts.locks if lock.path == path), None)
-    if known is not None:
-        return known
-    name = path.rsplit("/", 1)[-1]
-    if name in _LOCK_NAMES:
-        return LockFile(kind=_LOCK_NAMES[name], path=path)  # type: ignore[arg-type]
-    if name.startswith("pylock") and name.endswith(".toml"):
-        return LockFile(kind="pylock", path=path)
-    if name.endswith(".txt"):
-        return LockFile(kind="pinned", path=path)
-    raise ConfigError(
-        f"[tool.pipelinekit.test] lock = {cfg.lock!r}: not a lock pipelinekit can read. Give a "
-        "uv.lock, poetry.lock, pdm.lock, Pipfile.lock, pylock.toml or a pinned requirements "
-        'file, "auto" (the default) or "none".'
-    )
+    found = known or lock_file(path)
+    if found is None:
+        raise ConfigError(
+            f"[tool.pipelinekit.test] lock = {cfg.lock!r}: not a lock pipelinekit can read. Give "
+            "a uv.lock, poetry.lock, pdm.lock, Pipfile.lock, pylock.toml or a pinned requirements "
+            'file, "auto" (the default) or "none".'
+        )
+    return found

@@ -4,6 +4,7 @@ steps), a push into the loopback registry, and the failure paths through the CLI
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import urllib.request
@@ -15,6 +16,7 @@ from pipelinekit.docker import tags
 from pipelinekit.docker.client import DockerClient
 from pipelinekit.stages import docker as stage
 from tests.docker.conftest import CANARY, configure, context, stage_env
+from tests.integration.test_envrepos import ENVREPOS
 from tests.support.dockerd import DockerEnv
 
 pytestmark = pytest.mark.slow
@@ -175,3 +177,37 @@ def test_project_without_dependencies_builds(docker_env: DockerEnv, tmp_path: Pa
     assert result.status == "passed", result.details
     assert "version 0.2.0 from project metadata" in result.summary
     assert "smoke test passed: image CMD" in result.details
+
+
+def test_image_installs_the_locked_releases(docker_env: DockerEnv, tmp_path: Path) -> None:
+    """The image's dependency layer comes from the same environment model as the tests: the
+    uv.lock's attrs 22.2.0, not the newest release `attrs>=21` allows, and no test extra."""
+    project = tmp_path / "locked"
+    shutil.copytree(ENVREPOS / "extras_uv_lock", project)
+    result = stage.run(context(project, stage_env(docker_env)))
+    assert result.status == "passed", result.details
+    constraints = project / ".pipelinekit" / "wheelhouse" / "constraints.txt"
+    assert "attrs==22.2.0" in constraints.read_text().splitlines()
+    report = json.loads((project / ".pipelinekit/reports/image.json").read_text())
+    client = docker_env.client()
+    try:
+        out = client.containers.run(
+            f"{report['image']}:{report['tags'][0]}",
+            ["python", "-c", PRINT_VERSIONS],
+            remove=True,
+            network_mode="none",
+        )
+    finally:
+        client.close()
+    assert out.decode().split() == ["22.2.0", "absent"]
+
+
+PRINT_VERSIONS = (
+    "import importlib.metadata as m\n"
+    "def v(name):\n"
+    "    try:\n"
+    "        return m.version(name)\n"
+    "    except m.PackageNotFoundError:\n"
+    "        return 'absent'\n"
+    "print(v('attrs'), v('pytest'))"
+)

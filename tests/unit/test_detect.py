@@ -171,7 +171,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         python_from="runtime.txt",
         metadata_files=(),
         installable=False,
-        not_installable_reason="it has no packaging metadata (no pyproject.toml [project] or setup.py)",
+        not_installable_reason="it has no packaging metadata: no pyproject.toml [project] and no setup.py",
         version=None,
         version_source="none",
         tests=TestFacts(dirs=(".",), framework="pytest"),

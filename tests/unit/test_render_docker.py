@@ -68,6 +68,7 @@ def test_dockerfile_without_dependency_list_builds_deps_with_app(facts: ProjectF
     setup_py = facts.model_copy(
         update={
             "dependency_files": (),
+            "dependency_sources": (),
             "config_file": "pipelinekit.toml",
             "static_dependencies": False,
         }
