@@ -27,6 +27,7 @@ GENERATED_REQUIREMENTS = "pipelinekit-requirements.txt"
 GENERATED_CONSTRAINTS = "pipelinekit-constraints.txt"
 _REQUIRE = re.compile(r"(?:you require|depends on|requires?) ([A-Za-z0-9][A-Za-z0-9._-]*)")
 _NOT_FOUND = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*) was not found in the package registry")
+_TLS = re.compile(r"certificate|CERTIFICATE_VERIFY_FAILED|UnknownIssuer", re.IGNORECASE)
 _NETWORK = re.compile(
     r"dns error|failed to lookup address|Connection refused|timed out|Could not connect|"
     r"network|Failed to fetch|tcp connect error|No route to host|Temporary failure in name",
@@ -63,7 +64,7 @@ class _Runner:
         what: str,
         extra_env: Mapping[str, str] | None = None,
     ) -> StreamResult:
-        env = {**self.environ, **(extra_env or {})}
+        env = {**trust_env(self.environ), **(extra_env or {})}
         try:
             return run_streamed(
                 argv,
@@ -80,6 +81,21 @@ class _Runner:
                 f"{INSTALL_TIMEOUT_S / 60:.0f} "
                 f"minutes ({what}); check the package index is reachable."
             ) from exc
+
+
+CA_VARIABLES = ("PIP_CERT", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+"""Where teams point pip and requests at their proxy's CA bundle; uv reads SSL_CERT_FILE."""
+
+
+def trust_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` with SSL_CERT_FILE set from the CA bundle pip or requests are told to trust,
+    when it is not set itself: behind a TLS-inspecting proxy, what works for pip works for uv."""
+    env = dict(environ)
+    if not env.get("SSL_CERT_FILE"):
+        bundle = next((env[v] for v in CA_VARIABLES if env.get(v) and os.path.isfile(env[v])), None)
+        if bundle:
+            env["SSL_CERT_FILE"] = bundle
+    return env
 
 
 def write_inputs(env_dir: Path, plan: InstallPlan) -> tuple[Path | None, Path | None]:
@@ -277,6 +293,17 @@ def install_error(result: StreamResult, plan: InstallPlan, project_dir: Path) ->
             f"{REFRESH['uv'].capitalize()}, commit uv.lock and run again; or set "
             '[tool.pipelinekit.test] lock = "none" to test against the newest releases.'
         )
+    if _TLS.search(cause):
+        return ExternalError(
+            f"The package index's TLS certificate is not trusted ({cause}). Behind a "
+            "TLS-inspecting proxy, let uv use the machine's certificates (UV_SYSTEM_CERTS=1) or "
+            "point SSL_CERT_FILE (or PIP_CERT) at the proxy's CA bundle."
+        )
+    if _NETWORK.search(cause):
+        return ExternalError(
+            f"The package index could not be reached while building the test environment "
+            f"({cause}). Check the network and the index settings (UV_INDEX_URL, PIP_INDEX_URL)."
+        )
     names = list(dict.fromkeys(m.lower() for m in _NOT_FOUND.findall(text)))
     pinned = {pin.name: pin for pin in plan.pins}
     clash = [pinned[_norm(n)] for n in _REQUIRE.findall(cause) if _norm(n) in pinned]
@@ -304,11 +331,6 @@ def install_error(result: StreamResult, plan: InstallPlan, project_dir: Path) ->
             "in that file, or override what is installed under [tool.pipelinekit.test] "
             "(dependencies, requirements, extras, groups, lock)."
         )
-    if _NETWORK.search(text):
-        return ExternalError(
-            f"The package index could not be reached while building the test environment "
-            f"({cause}). Check the network and the index settings (UV_INDEX_URL, PIP_INDEX_URL)."
-        )
     return CheckFailed(
         f"Installing the test environment failed: {cause}.{' ' + where + '.' if where else ''} "
         "The installer's last lines are above."
@@ -327,5 +349,5 @@ def _cause(result: StreamResult) -> str:
         for line in lines
         if re.match(r"(error|ERROR|cause|hint)\b", line) or line.startswith("╰─▶")
     ]
-    text = " ".join(picked[-4:] or lines[-3:]) or f"exit {result.returncode}"
+    text = " ".join(picked[-6:] or lines[-3:]) or f"exit {result.returncode}"
     return text.rstrip(".")[:600]

@@ -15,7 +15,7 @@ from pipelinekit.config import Config, parse_config
 from pipelinekit.detect import detect
 from pipelinekit.env import build
 from pipelinekit.env.build import ENVS_DIR, KEEP, MARKER, ensure
-from pipelinekit.env.engine import install_error
+from pipelinekit.env.engine import install_error, trust_env
 from pipelinekit.env.inputs import InstallPlan
 from pipelinekit.env.locks import Pin
 from pipelinekit.env.planner import plan_env
@@ -156,6 +156,14 @@ def test_a_lock_the_manifest_outgrew_is_stale_not_unresolvable() -> None:
         in error.message
     )
     assert "poetry lock" in error.message
+
+
+def test_uv_trusts_the_ca_bundle_pip_is_told_about(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert trust_env({"PIP_CERT": str(bundle)})["SSL_CERT_FILE"] == str(bundle)
+    assert trust_env({"PIP_CERT": str(bundle), "SSL_CERT_FILE": "/x"})["SSL_CERT_FILE"] == "/x"
+    assert "SSL_CERT_FILE" not in trust_env({"PIP_CERT": str(tmp_path / "missing.pem")})
 
 
 @pytest.mark.parametrize(
