@@ -78,6 +78,7 @@ def ensure(
     key = env_key(project_dir, spec, interpreter, engine.name)
     env_dir = project_dir / ENVS_DIR / key[:16]
     pythonpath = tuple(project_dir / p for p in spec.source_paths)
+    _ignore_in_git(project_dir / ENVS_DIR.parent)
     with _locked(env_dir.with_suffix(".lock")):
         if not rebuild and is_built(env_dir, key):
             (env_dir / MARKER).touch()
@@ -159,6 +160,14 @@ def _file_digest(path: Path) -> bytes:
             tables[".".join(keys)] = value
         return hashlib.sha256(json.dumps(tables, sort_keys=True, default=str).encode()).digest()
     return hashlib.sha256(data).digest()
+
+
+def _ignore_in_git(folder: Path) -> None:
+    """`.pipelinekit/` holds environments, reports and logs: keep it out of `git add -A`."""
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        ignore.write_text("# pipelinekit's working folder: never committed\n*\n", encoding="utf-8")
 
 
 def is_built(env_dir: Path, key: str) -> bool:

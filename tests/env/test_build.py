@@ -62,6 +62,7 @@ def test_built_once_then_reused_until_a_source_changes(tmp_path: Path) -> None:
     assert value.stdout.strip() == "42"  # the project itself, installed editable
     second = make(root)
     assert second.reused and second.key == first.key and second.path == first.path
+    assert (root / ".pipelinekit" / ".gitignore").read_text().endswith("*\n")  # never committed
     # a table pipelinekit does not build from: same environment
     with (root / "pyproject.toml").open("a") as fh:
         fh.write("[tool.ruff]\nline-length = 99\n")
