@@ -5,6 +5,7 @@ one paragraph naming the file and the package (uv resolves against the package i
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
 from pathlib import Path
@@ -202,3 +203,24 @@ def test_installer_failures_become_one_paragraph(
     plan.declare("attrs>=21", "pyproject.toml [project] dependencies")
     error = install_error(StreamResult(1, tuple(output), None), plan, Path("/p"))
     assert isinstance(error, kind) and fragment in error.message and "\n" not in error.message
+
+
+def test_pip_and_venv_where_uv_cannot_run(tmp_path: Path) -> None:
+    """Without uv the same plan is built with venv and pip, said once, the lock as constraints."""
+    root = tiny(tmp_path / "p", dependencies='["attrs>=21"]')
+    (root / "requirements-dev.txt").write_text("six\n")
+    (root / "pylock.toml").write_text(
+        'lock-version = "1.0"\ncreated-by = "hand"\n'
+        '[[packages]]\nname = "attrs"\nversion = "22.2.0"\n'
+    )
+    lines: list[str] = []
+    env = {**os.environ, "PIPELINEKIT_UV": str(tmp_path / "no-uv")}
+    built = ensure(root, plan_env(detect(root), NO_TOOLS), out=lines.append, environ=env)
+    assert any("uv is not available here" in line for line in lines)
+    assert any(line.endswith("with pip") for line in lines if "installing" in line)
+    versions = subprocess.run(
+        [str(built.python), "-c", "import attrs, six; print(attrs.__version__)"],
+        capture_output=True,
+        text=True,
+    )
+    assert versions.stdout.strip() == "22.2.0", versions.stderr
