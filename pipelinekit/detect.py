@@ -51,6 +51,8 @@ _NOT_MODULES = re.compile(
     r"|conanfile|manage|benchmarks?|exercises?|versioneer|test_.*|.*_test|[._].*"
 )
 """Top-level .py files that are tooling, not py-modules (setuptools' flat-layout exclusions)."""
+_TEST_DIR = re.compile(r"tests?|testing|\w+_tests|tests_\w+")
+"""Top-level test folders: tests/, test/, testing/, unit_tests/, tests_integration/ ..."""
 _TEST_FILE = re.compile(r"(?:^|/)(?:test_[^/]*|[^/]*_test)\.py$")
 _PYTEST_STYLE = re.compile(
     r"^\s*(?:import pytest|from pytest\b)|^(?:async\s+)?def test_"
@@ -171,6 +173,7 @@ def detect(path: Path) -> ProjectFacts:
         dependency_files=tuple(sorted(deps.files)),
         dependency_sources=tuple(found.sources),
         locks=tuple(found.locks),
+        package_indexes=tuple(found.indexes),
         metadata_files=tuple(f for f in METADATA_FILES if f in tree.file_set),
         installable=installable,
         not_installable_reason=not_installable,
@@ -651,7 +654,10 @@ def _tests(
 ) -> TestFacts:
     dirs = _configured_testpaths(repo) or _discovered_test_dirs(repo.tree, code_paths)
     if not dirs:
-        return TestFacts()
+        # No folder by a known name, but pytest is what the project tests with: pytest's own
+        # discovery finds them (`testing/`, `qa/`), and finding none is a skip, not a pass.
+        declared = "pytest" in tools or any(d.name == "pytest" for d in deps.deps)
+        return TestFacts(framework="pytest") if declared else TestFacts()
     return TestFacts(dirs=tuple(dirs), framework=_test_framework(repo, dirs, deps, tools))
 
 
@@ -686,7 +692,7 @@ def _discovered_test_dirs(tree: _Tree, code_paths: list[str]) -> list[str]:
         if len(parts) == 1:
             if _TEST_FILE.search(path):
                 found.add(".")
-        elif parts[0] in ("tests", "test") and parts[-1] != "__init__.py":
+        elif _TEST_DIR.fullmatch(parts[0]) and parts[-1] != "__init__.py":
             found.add(parts[0])
         elif _TEST_FILE.search(path):
             for i in range(1, len(parts) - 1):

@@ -109,6 +109,9 @@ class ProjectFacts(_Frozen):
     dependency_sources: tuple[DependencySource, ...] = ()
     """Every declaration of requirements, in install order: metadata, then files."""
     locks: tuple[LockFile, ...] = ()
+    package_indexes: tuple[str, ...] = ()
+    """Package indexes besides PyPI the project declares (Poetry, PDM and Pipfile sources, uv
+    indexes): its private packages come from there."""
     metadata_files: tuple[str, ...] = ()
     """Which of pyproject.toml, setup.py and setup.cfg the project has."""
     installable: bool = False

@@ -120,7 +120,7 @@ def write_inputs(env_dir: Path, plan: InstallPlan) -> tuple[Path | None, Path | 
 def install_args(env_dir: Path, plan: InstallPlan, project_dir: Path) -> list[str]:
     """`-r`/`-c`/`-e` arguments shared by `uv pip install` and `pip install`."""
     requirements, constraints = write_inputs(env_dir, plan)
-    args: list[str] = []
+    args: list[str] = [a for url in plan.indexes for a in ("--extra-index-url", url)]
     if requirements is not None:
         args += ["-r", str(requirements)]
     for rel in plan.files:
@@ -304,36 +304,61 @@ def install_error(result: StreamResult, plan: InstallPlan, project_dir: Path) ->
             f"The package index could not be reached while building the test environment "
             f"({cause}). Check the network and the index settings (UV_INDEX_URL, PIP_INDEX_URL)."
         )
-    names = list(dict.fromkeys(m.lower() for m in _NOT_FOUND.findall(text)))
-    pinned = {pin.name: pin for pin in plan.pins}
-    clash = [pinned[_norm(n)] for n in _REQUIRE.findall(cause) if _norm(n) in pinned]
-    if plan.lock is not None and clash:
-        pin = clash[0]
-        where_declared = "; ".join(plan.origins.get(pin.name, [])) or "the project"
-        return ConfigError(
-            f"{project_dir / plan.lock.path} no longer matches what the project declares: it "
-            f"locks {pin.name}=={pin.version}, which {where_declared} does not allow ({cause}). "
-            f"{REFRESH[plan.lock.kind].capitalize()}, commit the lock and run again; or set "
-            '[tool.pipelinekit.test] lock = "none" to test against the newest releases.'
-        )
-    names += [n.lower() for n in _REQUIRE.findall(cause) if n.lower() not in names]
+    missing = list(dict.fromkeys(m.lower() for m in _NOT_FOUND.findall(text)))
+    if plan.lock is not None and not missing:
+        clash = _lock_clash(plan, cause, project_dir)
+        if clash is not None:
+            return clash
+    names = missing + [n.lower() for n in _REQUIRE.findall(cause) if n.lower() not in missing]
     declared = [(n, plan.origins[_norm(n)]) for n in names if _norm(n) in plan.origins]
     where = "; ".join(f"{name} is declared in {', '.join(places)}" for name, places in declared)
-    if (
-        _NOT_FOUND.search(text)
-        or "No solution found" in text
-        or "ResolutionImpossible" in text
-        or "conflict" in text.lower()
-    ):
-        hint = f" {where}." if where else ""
+    hint = f" {where}." if where else ""
+    if missing:
+        return CheckFailed(
+            f"The test environment cannot be resolved: {cause}.{hint} Correct the name; or, if "
+            "it comes from a private index, declare that index where the project's tool reads "
+            "it ([[tool.poetry.source]], [[tool.pdm.source]], Pipfile [[source]]) or set "
+            "UV_EXTRA_INDEX_URL."
+        )
+    if "No solution found" in text or "ResolutionImpossible" in text or "conflict" in text.lower():
         return CheckFailed(
             f"The test environment cannot be resolved: {cause}.{hint} Correct the requirement "
             "in that file, or override what is installed under [tool.pipelinekit.test] "
             "(dependencies, requirements, extras, groups, lock)."
         )
     return CheckFailed(
-        f"Installing the test environment failed: {cause}.{' ' + where + '.' if where else ''} "
-        "The installer's last lines are above."
+        f"Installing the test environment failed: {cause}.{hint} The installer's last lines "
+        "are above."
+    )
+
+
+_MANIFESTS = ("pyproject.toml", "Pipfile", "setup.py", "setup.cfg")
+"""Files a lock is made from: a lock that contradicts them is stale."""
+
+
+def _lock_clash(plan: InstallPlan, cause: str, project_dir: Path) -> PipelinekitError | None:
+    """A lock pin the resolver could not satisfy: a stale lock when the manifest excludes it,
+    a conflict when another file (requirements-dev.txt) pins something else."""
+    assert plan.lock is not None
+    pinned = {pin.name: pin for pin in plan.pins}
+    clash = [pinned[_norm(n)] for n in _REQUIRE.findall(cause) if _norm(n) in pinned]
+    if not clash:
+        return None
+    pin = clash[0]
+    lock = project_dir / plan.lock.path
+    origins = plan.origins.get(pin.name, [])
+    others = [o for o in origins if not o.startswith(_MANIFESTS)]
+    if others:
+        return ConfigError(
+            f"{', '.join(others)} and {lock} disagree about {pin.name}: the lock holds "
+            f"{pin.version} ({cause}). Align that file with the lock, or leave it out of the "
+            "test environment with [tool.pipelinekit.test] requirements."
+        )
+    return ConfigError(
+        f"{lock} no longer matches what the project declares: it locks "
+        f"{pin.name}=={pin.version}, which {'; '.join(origins) or 'the project'} does not allow "
+        f"({cause}). {REFRESH[plan.lock.kind].capitalize()}, commit the lock and run again; or "
+        'set [tool.pipelinekit.test] lock = "none" to test against the newest releases.'
     )
 
 

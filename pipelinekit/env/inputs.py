@@ -50,6 +50,7 @@ class InstallPlan:
     """Requirement files (`-r`), project-relative."""
     constraint_files: list[str] = field(default_factory=list)
     lock: LockFile | None = None
+    indexes: list[str] = field(default_factory=list)
     pins: list[Pin] = field(default_factory=list)
     """The lock's releases, passed as constraints."""
     project: str | None = None
@@ -101,7 +102,7 @@ def describe(source: DependencySource) -> str:
 def plan_install(project_dir: Path, spec: EnvSpec, *, native_locks: bool) -> InstallPlan:
     """Read every selected source of `spec`; `native_locks`: the engine syncs uv.lock and
     pylock.toml itself (uv), else their pins become constraints (pip)."""
-    plan = InstallPlan(editable=spec.purpose == "test")
+    plan = InstallPlan(editable=spec.purpose == "test", indexes=list(spec.indexes))
     for source in spec.sources:
         if source.problem:
             raise ConfigError(

@@ -37,6 +37,8 @@ class EnvSpec(BaseModel):
     left_out: tuple[DependencySource, ...] = ()
     """Sources found but not selected (docs, GPU variants, ...), shown by `pipelinekit env`."""
     lock: LockFile | None = None
+    indexes: tuple[str, ...] = ()
+    """Package indexes besides PyPI (asked first, so a private name never comes from PyPI)."""
     dependencies: tuple[str, ...] = ()
     """`[tool.pipelinekit.test] dependencies`."""
     conda_packages: tuple[tuple[str, str], ...] = ()

@@ -79,6 +79,7 @@ def plan_env(facts: ProjectFacts, config: Config, purpose: Purpose = "test") -> 
         sources=tuple(selected),
         left_out=tuple(left_out),
         lock=lock,
+        indexes=facts.package_indexes,
         dependencies=tuple(cfg.dependencies) if purpose == "test" else (),
         conda_packages=tuple(sorted(cfg.conda_packages.items())),
         test_tools=tuple(tools),

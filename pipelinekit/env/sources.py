@@ -3,9 +3,10 @@
 One `DependencySource` per declaration: the `[project]` table, each extra, each PEP 735
 dependency group, Poetry's main table and groups, PDM dev groups, Hatch environments,
 requirement files where they conventionally live (root `*requirements*.txt`, `requirements/`,
-`tests/`), setup.py and setup.cfg lists, tox `deps`, Pipfile sections and conda environment
-files. Each carries a role from its name (runtime, test, other) that decides what the test
-environment installs by default; the Docker image takes the runtime ones only.
+`tests/`, `src/` as Kedro keeps them), setup.py and setup.cfg lists, tox `deps`, Pipfile
+sections and conda environment files. Each carries a role from its name (runtime, test, other)
+that decides what the test environment installs by default; the Docker image takes the runtime
+ones only.
 
 Table-based sources are turned into PEP 508 lines here (Poetry's `^1.2` becomes `>=1.2,<2.0`),
 so the installer gets one syntax; requirement files are passed to the installer as they are.
@@ -53,7 +54,7 @@ LOCK_FILES: tuple[tuple[str, LockKind], ...] = (
 """Lock file -> kind, in the order a lock is preferred when a repository has several."""
 CONDA_FILES = ("environment.yml", "environment.yaml", "conda.yml", "conda.yaml")
 _REQUIREMENT_FILE = re.compile(
-    r"(?:tests?/)?[^/]*requirements?[^/]*\.(?:txt|in)|requirements/[^/]+\.(?:txt|in)"
+    r"(?:tests?/|src/)?[^/]*requirements?[^/]*\.(?:txt|in)|requirements/[^/]+\.(?:txt|in)"
 )
 _CONSTRAINT_FILE = re.compile(r"constraints?[^/]*\.txt")
 _PYLOCK = re.compile(r"pylock(?:\.[^/.]+)?\.toml")
@@ -75,6 +76,9 @@ class Discovery:
     sources: list[DependencySource] = field(default_factory=list)
     locks: list[LockFile] = field(default_factory=list)
     python_pins: dict[str, str] = field(default_factory=dict)
+    indexes: list[str] = field(default_factory=list)
+    pipfile_sources: list[object] = field(default_factory=list)
+    """Package index URLs besides PyPI (Poetry/PDM/Pipfile sources, uv indexes)."""
     included_files: set[str] = field(default_factory=set)
     """Files reached through `-r`/`-c` includes (part of the environment's key)."""
 
@@ -139,6 +143,7 @@ def discover(
         else:
             _tox_sources(root, "pyproject.toml", parser, project_name, found)
     found.locks[:0] = _locks(files)
+    found.indexes = _indexes(pyproject, found)
     return found
 
 
@@ -460,7 +465,7 @@ def file_role(rel: str) -> Role:
     stem = name.rsplit(".", 1)[0]
     tokens = {
         t
-        for t in re.split(r"[-_.]+", stem.lower())
+        for t in re.split(r"[-_.\s]+", stem.lower())
         if t not in ("requirements", "requirement", "reqs")
     }
     if tokens & _TEST_TOKENS:
@@ -564,6 +569,8 @@ def _pipfile_sources(root: Path, found: Discovery) -> None:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         found.sources.append(DependencySource(kind="pipfile", path="Pipfile", problem=str(exc)))
         return
+    sources = data.get("source")
+    found.pipfile_sources = list(sources) if isinstance(sources, list) else []
     for section, packages in data.items():
         if section in ("source", "requires", "pipenv", "scripts") or not isinstance(packages, dict):
             continue
@@ -671,6 +678,24 @@ def _include_kind(include: re.Match[str]) -> SourceKind:
 def conda_python_spec(constraint: str) -> str | None:
     """A conda version constraint on python as PEP 440 (`=3.10` means `3.10.*`)."""
     return version_spec(constraint) or None
+
+
+# -- package indexes ----------------------------------------------------------------------------
+
+_PYPI = re.compile(r"https?://(pypi\.org|pypi\.python\.org|files\.pythonhosted\.org)/")
+
+
+def _indexes(pyproject: Mapping[str, Any], found: Discovery) -> list[str]:
+    """Index URLs of Poetry, PDM, uv and Pipfile sources, PyPI itself left out."""
+    entries: list[object] = []
+    for keys in (("tool", "poetry", "source"), ("tool", "pdm", "source"), ("tool", "uv", "index")):
+        value: Any = pyproject
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        entries += value if isinstance(value, list) else []
+    entries += found.pipfile_sources
+    urls = [str(e["url"]) for e in entries if isinstance(e, dict) and isinstance(e.get("url"), str)]
+    return list(dict.fromkeys(u for u in urls if not _PYPI.match(u)))
 
 
 # -- locks --------------------------------------------------------------------------------------

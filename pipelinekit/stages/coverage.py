@@ -68,7 +68,7 @@ def run(ctx: StageContext) -> StageResult:
     if isinstance(planned, StageResult):
         return planned
     ctx = in_project_env(ctx)
-    _check_coverage_installed(ctx)
+    plugins = _check_coverage_installed(ctx)
     repo_config = read_repo_config(ctx.project_dir, ctx.env)
     data_dir = ctx.project_dir / DATA_DIR
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -81,7 +81,7 @@ def run(ctx: StageContext) -> StageResult:
     argv = [ctx.python, "-m", "coverage", "run", "--branch", f"--data-file={data}"]
     if not _names_what_to_measure(repo_config):
         argv.append(f"--source={','.join(default_source(ctx))}")
-    argv += _runner_args(planned, data_dir)
+    argv += _runner_args(planned, data_dir, plugins)
     tested = test_stage.execute(ctx, planned, argv, NAME)
     if tested.status != "passed":
         return tested
@@ -106,21 +106,39 @@ def run(ctx: StageContext) -> StageResult:
     )
 
 
-def _check_coverage_installed(ctx: StageContext) -> None:
-    probe = run_tool([ctx.python, "-m", "coverage", "--version"], ctx, timeout=60)
+_PROBE = (
+    "import importlib.util as u, coverage; "
+    "print(*(n for n in ('pytest_cov', 'xdist') if u.find_spec(n)))"
+)
+
+
+def _check_coverage_installed(ctx: StageContext) -> frozenset[str]:
+    """coverage.py must be importable; returns the pytest plugins that would measure (or
+    scatter) the run themselves: pytest-cov and pytest-xdist."""
+    probe = run_tool([ctx.python, "-c", _PROBE], ctx, timeout=60)
     if probe.returncode != 0:
         raise ExternalError(
             f"coverage.py is not installed for {ctx.python}. Install it in the project's "
             "environment (`pip install coverage`, or `pip install pipelinekit[test]`) and run "
             "the stage again."
         )
+    return frozenset(probe.stdout.split())
 
 
-def _runner_args(planned: test_stage.TestRun, data_dir: Path) -> list[str]:
+def _runner_args(
+    planned: test_stage.TestRun, data_dir: Path, plugins: frozenset[str] = frozenset()
+) -> list[str]:
     """The test command after `coverage run`. coverage.py cannot run `-c` code, so the
-    unittest launcher goes into a file that restores `python -c`'s sys.path[0] (the cwd)."""
+    unittest launcher goes into a file that restores `python -c`'s sys.path[0] (the cwd).
+
+    A repository's own `--cov` (pytest-cov) would start a second tracer that replaces ours,
+    and its `-n 4` (pytest-xdist) would run the tests in processes ours never sees: `--no-cov`
+    and `-n 0`, after its addopts, keep the measurement whole (the test stage keeps both)."""
     if planned.runner_args[0] != "-c":
-        return list(planned.runner_args)
+        args = list(planned.runner_args)
+        extra = ["--no-cov"] if "pytest_cov" in plugins else []
+        extra += ["-n", "0"] if "xdist" in plugins else []
+        return [*args[:2], *extra, *args[2:]]
     launcher = data_dir / "run_unittest.py"
     launcher.write_text(
         f"import os, sys\nsys.path[0] = os.getcwd()\n{planned.runner_args[1]}\n",

@@ -179,7 +179,7 @@ def plan_run(ctx: StageContext, stage: str) -> TestRun | StageResult:
             return StageResult(
                 stage,
                 "skipped",
-                "test: no tests found (no test folder and no test framework detected)",
+                "no tests found (no test folder and no test framework detected)",
             )
         # Folders but no recognisable framework: pytest also runs unittest-style tests.
         framework = "pytest"

@@ -160,6 +160,35 @@ def test_a_lock_the_manifest_outgrew_is_stale_not_unresolvable() -> None:
     assert "poetry lock" in error.message
 
 
+def test_a_requirement_file_that_contradicts_the_lock_is_named() -> None:
+    """uv.lock is fresh; requirements-dev.txt pins another attrs: the file is the problem."""
+    plan = InstallPlan(lock=LockFile(kind="uv", path="uv.lock"), pins=[Pin("attrs", "22.2.0")])
+    plan.declare("attrs>=21", "pyproject.toml [project] dependencies")
+    plan.declare("attrs==23.1.0", "requirements-dev.txt")
+    output = (
+        "  ╰─▶ Because you require attrs==23.1.0 and attrs==22.2.0, we can conclude that your requirements are unsatisfiable.",
+    )
+    error = install_error(StreamResult(1, output, None), plan, Path("/p"))
+    assert isinstance(error, ConfigError)
+    assert error.message.startswith("requirements-dev.txt and /p/uv.lock disagree about attrs")
+    assert "uv lock" not in error.message  # refreshing the lock would not help
+
+
+def test_a_private_package_missing_from_the_index_says_how_to_declare_the_index() -> None:
+    plan = InstallPlan(
+        lock=LockFile(kind="poetry", path="poetry.lock"), pins=[Pin("corp-utils", "1.2.0")]
+    )
+    plan.declare("corp-utils>=1.2,<2.0", "pyproject.toml [tool.poetry.dependencies]")
+    output = (
+        "error: No solution found when resolving dependencies:",
+        "  ╰─▶ Because corp-utils was not found in the package registry and you require corp-utils>=1.2,<2.0, we can conclude that your requirements are unsatisfiable.",
+    )
+    error = install_error(StreamResult(1, output, None), plan, Path("/p"))
+    assert isinstance(error, CheckFailed)  # not "the lock is stale": the lock is fine
+    assert "corp-utils is declared in pyproject.toml [tool.poetry.dependencies]" in error.message
+    assert "[[tool.poetry.source]]" in error.message
+
+
 def test_uv_trusts_the_ca_bundle_pip_is_told_about(tmp_path: Path) -> None:
     bundle = tmp_path / "ca.pem"
     bundle.write_text("-----BEGIN CERTIFICATE-----\n")

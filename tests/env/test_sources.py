@@ -197,6 +197,8 @@ def test_pdm_hatch_setup_and_tox(tmp_path: Path) -> None:
         ("tests/requirements.txt", "test"),
         ("requirements-docs.txt", "other"),
         ("requirements-gpu.txt", "other"),
+        ("requirements dev.txt", "test"),
+        ("src/requirements.txt", "runtime"),
     ],
 )
 def test_requirement_file_roles(path: str, role: str) -> None:
@@ -229,6 +231,21 @@ def test_requirement_files_where_they_live_and_pinned_locks(tmp_path: Path) -> N
         ("constraints", "constraints.txt", "runtime"),
     ]
     assert [(lock.kind, lock.path) for lock in facts.locks] == [("pinned", "requirements.txt")]
+
+
+def test_kedro_keeps_its_requirements_under_src(tmp_path: Path) -> None:
+    """Kedro 0.18: a tools-only root pyproject.toml, the requirements in src/."""
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.kedro]\npackage_name = 'spaceflights'\n",
+            "src/spaceflights/__init__.py": "",
+            "src/requirements.txt": "pytest-cov\nkedro\n",
+            "src/tests/test_run.py": "def test_run():\n    pass\n",
+        },
+    )
+    found = [(s.kind, s.path, s.role) for s in detect(tmp_path).dependency_sources]
+    assert found == [("requirements", "src/requirements.txt", "runtime")]
 
 
 def test_pipfile_and_conda(tmp_path: Path) -> None:
@@ -304,6 +321,48 @@ def test_locks_in_preference_order(tmp_path: Path) -> None:
         "poetry.lock",
         "pylock.dev.toml",
         "pylock.toml",
+    ]
+
+
+def test_private_indexes_are_found_and_passed_to_the_installer(tmp_path: Path) -> None:
+    from pipelinekit.config import Config
+    from pipelinekit.env.engine import install_args
+    from pipelinekit.env.inputs import plan_install
+    from pipelinekit.env.planner import plan_env
+
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": """\
+                [tool.poetry]
+                name = "app"
+                version = "1.0.0"
+                [tool.poetry.dependencies]
+                corp-utils = { version = "^1.2", source = "corp" }
+                [[tool.poetry.source]]
+                name = "corp"
+                url = "https://pypi.corp.example/simple/"
+                priority = "explicit"
+                [[tool.poetry.source]]
+                name = "PyPI"
+                url = "https://pypi.org/simple/"
+            """,
+            "Pipfile": '[[source]]\nurl = "https://mirror.example/simple"\nname = "m"\n[packages]\n',
+            "app/__init__.py": "",
+        },
+    )
+    facts = detect(tmp_path)
+    assert facts.package_indexes == (
+        "https://pypi.corp.example/simple/",
+        "https://mirror.example/simple",
+    )
+    plan = plan_install(tmp_path, plan_env(facts, Config()), native_locks=True)
+    args = install_args(tmp_path / "env", plan, tmp_path)
+    assert args[:4] == [
+        "--extra-index-url",
+        "https://pypi.corp.example/simple/",
+        "--extra-index-url",
+        "https://mirror.example/simple",
     ]
 
 

@@ -22,6 +22,7 @@ from tests.support.pythons import pyenv_python
 ENVREPOS = Path(__file__).resolve().parents[1] / "envrepos"
 
 GREEN: dict[str, str | None] = {
+    "cov_xdist_addopts": None,
     "extras_uv_lock": None,
     "dependency_groups": None,
     "poetry_groups_lock": None,
@@ -50,6 +51,22 @@ RED: dict[str, tuple[int, str]] = {
     "stale_poetry_lock": (2, "poetry.lock no longer matches what the project declares"),
     "conda_only_package": (2, "only on conda"),
 }
+
+
+def test_coverage_is_whole_under_the_repositorys_own_pytest_cov_and_xdist(tmp_path: Path) -> None:
+    """`--cov` and `-n 2` in the repository's addopts: pytest-cov would replace pipelinekit's
+    tracer and xdist would run the tests where it never looks (0% and 50% before)."""
+    copy = tmp_path / "cov_xdist_addopts"
+    shutil.copytree(ENVREPOS / "cov_xdist_addopts", copy)
+    run = subprocess.run(
+        [sys.executable, "-m", "pipelinekit", "stage", "coverage", str(copy)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "[passed] coverage: coverage: 100.0% of lines and branches" in run.stdout
+
 
 NEEDS_PYTHON = {"py39_project": "3.9", "py313_project": "3.13"}
 

@@ -1181,3 +1181,19 @@ def test_import_scan_is_capped_and_reads_shallow_files_first(tmp_path: Path) -> 
         write(tmp_path, f"pkg/deep/m{i:03}.py", "import jax\n" if i == 305 else "x = 1\n")
     write(tmp_path, "pkg/zz_model.py", "import torch\n")
     assert detect(tmp_path).gpu_declared_in == {"torch": "pkg/zz_model.py"}
+
+
+def test_testing_folder_and_other_test_folders_are_found(tmp_path: Path) -> None:
+    write(tmp_path, "tdir/__init__.py", "")
+    write(tmp_path, "testing/test_add.py", "def test_add():\n    assert 1 + 1 == 3\n")
+    write(tmp_path, "unit_tests/test_more.py", "def test_more():\n    pass\n")
+    assert detect(tmp_path).tests == TestFacts(dirs=("testing", "unit_tests"), framework="pytest")
+
+
+def test_declared_pytest_without_a_known_folder_still_plans_tests(tmp_path: Path) -> None:
+    """pytest's own discovery finds `qa/check_x.py`-style suites pipelinekit cannot name; a
+    red suite there must not be skipped as 'no tests' (bug hunt: exit 0 on a failing suite)."""
+    write(tmp_path, "app/__init__.py", "")
+    write(tmp_path, "qa/test_app.py", "def test_app():\n    pass\n")
+    write(tmp_path, "requirements-dev.txt", "pytest\n")
+    assert detect(tmp_path).tests == TestFacts(framework="pytest")

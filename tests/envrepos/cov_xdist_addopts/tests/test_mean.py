@@ -1,0 +1,5 @@
+from stats import mean
+
+
+def test_mean():
+    assert mean([1.0, 2.0, 3.0]) == 2.0
