@@ -219,6 +219,12 @@ def _signal(folder: Path) -> int:
     for name, is_dir in entries.items():
         if is_dir and _is_package_name(name) and (folder / name / "__init__.py").is_file():
             return 1
+    modules = any(_is_module_file(n) for n, is_dir in entries.items() if not is_dir)
+    tested = any(entries.get(n) for n in ("tests", "test")) or any(
+        _TEST_FILE.search(n) for n in entries
+    )
+    if modules and (tested or any("requirements" in n for n in entries)):
+        return 1  # top-level modules with their tests or requirements: a project of modules
     if entries.get("src"):
         for name, is_dir in _entries(folder / "src").items():
             if (

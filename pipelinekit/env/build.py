@@ -17,11 +17,11 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinekit.env.engine import choose_engine, env_python
+from pipelinekit.env.engine import choose_engine, env_python, remove_inputs
 from pipelinekit.env.inputs import (
     brought_by_project,
     describe,
@@ -75,7 +75,10 @@ def ensure(
     notes: list[str] = []
     engine = choose_engine(env, notes.append)
     interpreter = find_interpreter(spec.python, env)
-    key = env_key(project_dir, spec, interpreter, engine.name)
+    # Reading the inputs first finds a stale lock or a missing file before anything is reused,
+    # and gives the key every file they reach.
+    plan = plan_install(project_dir, spec, native_locks=engine.name == "uv")
+    key = env_key(project_dir, spec, interpreter, engine.name, plan.key_paths)
     env_dir = project_dir / ENVS_DIR / key[:16]
     pythonpath = tuple(project_dir / p for p in spec.source_paths)
     _ignore_in_git(project_dir / ENVS_DIR.parent)
@@ -90,7 +93,6 @@ def ensure(
             notes = not_installed_note(spec)
             return ProjectEnv(env_dir, env_python(env_dir), key, pythonpath, True, tuple(notes))
         started = time.monotonic()
-        plan = plan_install(project_dir, spec, native_locks=engine.name == "uv")
         where = interpreter.path if interpreter else f"{spec.python} (uv finds or downloads it)"
         out(
             f"environment: Python {interpreter.version if interpreter else spec.python} "
@@ -100,12 +102,16 @@ def ensure(
             out(f"environment: {line}")
         out(f"environment: installing {_summary(spec, plan.native is not None)} with {engine.name}")
         shutil.rmtree(env_dir, ignore_errors=True)
-        engine.create(env_dir, interpreter.path if interpreter else spec.python, project_dir, out)
         try:
+            engine.create(
+                env_dir, interpreter.path if interpreter else spec.python, project_dir, out
+            )
             engine.install(env_dir, plan, project_dir, out)
         except BaseException:
             shutil.rmtree(env_dir, ignore_errors=True)  # never leave half an environment to reuse
             raise
+        finally:
+            remove_inputs(env_dir)  # they may hold index credentials from requirement lines
         made = query(str(env_python(env_dir)))
         version = made.version if made else spec.python
         atomic_write(
@@ -127,16 +133,23 @@ def _summary(spec: EnvSpec, native: bool) -> str:
     return "; ".join(dict.fromkeys(parts)) or "nothing but the test tools"
 
 
-def env_key(project_dir: Path, spec: EnvSpec, interpreter: Interpreter | None, engine: str) -> str:
+def env_key(
+    project_dir: Path,
+    spec: EnvSpec,
+    interpreter: Interpreter | None,
+    engine: str,
+    extra: Iterable[Path] = (),
+) -> str:
     digest = hashlib.sha256()
     payload = spec.model_dump(mode="json", exclude={"left_out", "python_from"})
     payload.update(
         format=FORMAT, engine=engine, interpreter=interpreter.version if interpreter else None
     )
     digest.update(json.dumps(payload, sort_keys=True).encode())
-    for rel in spec.key_files:
-        digest.update(f"\0{rel}\0".encode())
-        digest.update(_file_digest(project_dir / rel))
+    files = {project_dir / rel for rel in spec.key_files} | {p.resolve() for p in extra}
+    for path in sorted(files):
+        digest.update(f"\0{path}\0".encode())
+        digest.update(_file_digest(path))
     return digest.hexdigest()
 
 

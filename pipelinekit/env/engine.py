@@ -99,8 +99,8 @@ def trust_env(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 def write_inputs(env_dir: Path, plan: InstallPlan) -> tuple[Path | None, Path | None]:
-    """The plan's own lines and the lock pins as files beside the environment (kept there, so
-    what was installed can be read back)."""
+    """The plan's own lines and the lock pins as files beside the environment, for the
+    installer's `-r` and `-c` (removed again when it is done)."""
     requirements = constraints = None
     if plan.lines:
         requirements = env_dir.parent / f"{env_dir.name}.{GENERATED_REQUIREMENTS}"
@@ -115,6 +115,12 @@ def write_inputs(env_dir: Path, plan: InstallPlan) -> tuple[Path | None, Path | 
             "".join(pin.constraint() + "\n" for pin in plan.pins), encoding="utf-8"
         )
     return requirements, constraints
+
+
+def remove_inputs(env_dir: Path) -> None:
+    """The generated requirement and constraint files, once the installer is done with them."""
+    for name in (GENERATED_REQUIREMENTS, GENERATED_CONSTRAINTS):
+        (env_dir.parent / f"{env_dir.name}.{name}").unlink(missing_ok=True)
 
 
 def install_args(env_dir: Path, plan: InstallPlan, project_dir: Path) -> list[str]:

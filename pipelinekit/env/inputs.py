@@ -8,6 +8,7 @@ no longer matches its manifest, a configured requirement file that does not exis
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +63,10 @@ class InstallPlan:
     """The native uv sync installs the project itself too."""
     native_extras: list[str] = field(default_factory=list)
     native_groups: list[str] = field(default_factory=list)
+    key_paths: set[Path] = field(default_factory=set)
+    """Files outside the spec's key files that decide what is installed: requirement files
+    reached through includes (inside the project or not), local path dependencies' metadata,
+    files setup.py reads."""
     origins: dict[str, list[str]] = field(default_factory=dict)
     """Package name -> where it is declared, for error messages."""
     notes: list[str] = field(default_factory=list)
@@ -152,7 +157,47 @@ def plan_install(project_dir: Path, spec: EnvSpec, *, native_locks: bool) -> Ins
         if tool not in declared:
             plan.lines.append(Line(tool, TOOL_ORIGIN))
     plan.notes += not_installed_note(spec)
+    if spec.install_project:
+        plan.key_paths.update(setup_py_reads(project_dir))
     return plan
+
+
+_METADATA = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def local_metadata(text: str, base: Path) -> list[Path]:
+    """The packaging metadata of a local path requirement (`-e ./libs/x`, `x @ ./libs/x`):
+    its own dependencies change what the environment holds."""
+    match = _LOCAL.match(text) or _DIRECT_LOCAL.match(text)
+    if not match:
+        return []
+    folder = (base / match[2]).resolve()
+    return [folder / name for name in _METADATA if (folder / name).is_file()]
+
+
+def setup_py_reads(project_dir: Path) -> list[Path]:
+    """Text files a setup.py names in string literals (`open("requirements/base.txt")`,
+    `read_reqs("base.txt")`): what it reads at build time decides the dependencies."""
+    setup_py = project_dir / "setup.py"
+    try:
+        tree = ast.parse(setup_py.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    names = {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.endswith((".txt", ".in", ".cfg", ".toml", ".json"))
+        and "\n" not in node.value
+    }
+    subfolders = sorted(d for d in project_dir.iterdir() if d.is_dir() and d.name[0] != ".")
+    folders = [project_dir, *subfolders]
+    found = {project_dir / name for name in names if (project_dir / name).is_file()}
+    found |= {
+        d / name for d in folders for name in names if "/" not in name and (d / name).is_file()
+    }
+    return sorted(found)
 
 
 def not_installed_note(spec: EnvSpec) -> list[str]:
@@ -188,8 +233,15 @@ def _add_source(
                 "the path (relative to the project folder) or drop it from the list."
             )
         parsed = read_requirement_file(path, project_dir)
+        if parsed.unreadable:
+            raise ConfigError(
+                f"{path} includes {', '.join(parsed.unreadable)}, which cannot be read. Correct "
+                "the `-r` line, or leave the file out with [tool.pipelinekit.test] requirements."
+            )
+        plan.key_paths.update(parsed.read)
         for text, where in parsed.requirements:
             plan.declare(text, where)
+            plan.key_paths.update(local_metadata(text, (project_dir / where).parent))
         target = plan.files if source.kind == "requirements" else plan.constraint_files
         target.append(source.path)
         return
@@ -212,6 +264,7 @@ def _add_source(
             )
         lines = converted.requirements
     for text in lines:
+        plan.key_paths.update(local_metadata(text, project_dir))
         text = absolute_paths(text, project_dir)
         plan.lines.append(Line(text, origin))
         plan.declare(text, origin)

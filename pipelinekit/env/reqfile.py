@@ -69,6 +69,8 @@ class RequirementFile:
     """The file itself and every file it includes or constrains with, inside the project."""
     constraint_files: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
+    read: list[Path] = field(default_factory=list)
+    """Every file read, wherever it is (`-c ../constraints.txt` too): what decides the result."""
 
 
 def read_requirement_file(
@@ -87,6 +89,7 @@ def read_requirement_file(
     except OSError:
         out.unreadable.append(rel)
         return out
+    out.read.append(resolved)
     if not rel.startswith("../"):
         out.files.append(rel)
     for line in logical_lines(text):
@@ -95,9 +98,11 @@ def read_requirement_file(
             target = path.parent / include[3]
             if (include[1] or include[2]) in ("-r", "--requirement"):
                 read_requirement_file(target, root, seen, out)
-            elif target.is_file() and not relative(target, root).startswith("../"):
-                out.files.append(relative(target, root))
-                out.constraint_files.append(relative(target, root))
+            elif target.is_file():
+                out.read.append(target.resolve())
+                if not relative(target, root).startswith("../"):
+                    out.files.append(relative(target, root))
+                    out.constraint_files.append(relative(target, root))
             continue
         if not line.startswith("-") or line.startswith(("-e", "--editable")):
             out.requirements.append((line, rel))

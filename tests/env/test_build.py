@@ -17,7 +17,7 @@ from pipelinekit.detect import detect
 from pipelinekit.env import build
 from pipelinekit.env.build import ENVS_DIR, KEEP, MARKER, ensure
 from pipelinekit.env.engine import install_error, trust_env
-from pipelinekit.env.inputs import InstallPlan
+from pipelinekit.env.inputs import InstallPlan, plan_install
 from pipelinekit.env.locks import Pin
 from pipelinekit.env.planner import plan_env
 from pipelinekit.errors import CheckFailed, ConfigError, ExternalError
@@ -253,3 +253,66 @@ def test_pip_and_venv_where_uv_cannot_run(tmp_path: Path) -> None:
         text=True,
     )
     assert versions.stdout.strip() == "22.2.0", versions.stderr
+
+
+def key_of(root: Path, project_dir: Path | None = None) -> str:
+    """The environment key `ensure` would compute, without building anything."""
+    project_dir = project_dir or root
+    spec = plan_env(detect(project_dir), NO_TOOLS)
+    plan = plan_install(project_dir, spec, native_locks=True)
+    return build.env_key(project_dir, spec, None, "uv", plan.key_paths)
+
+
+def test_the_key_covers_every_file_the_environment_is_built_from(tmp_path: Path) -> None:
+    """Bug hunt: environments were reused after a constraint file outside the project, a local
+    path dependency's metadata or a file setup.py reads had changed."""
+    mono = write_files(
+        tmp_path / "mono",
+        {
+            "constraints.txt": "attrs==23.1.0\n",
+            "svc/mod.py": "X = 1\n",
+            "svc/requirements.txt": "-c ../constraints.txt\nattrs\n-e ./libs/helper\n",
+            "svc/libs/helper/pyproject.toml": '[project]\nname = "helper"\nversion = "1"\n',
+            "svc/tests/test_mod.py": "",
+        },
+    )
+    svc = mono / "svc"
+    before = key_of(mono, svc)
+    (mono / "constraints.txt").write_text("attrs==22.2.0\n")
+    after_constraint = key_of(mono, svc)
+    assert after_constraint != before
+    helper = svc / "libs" / "helper" / "pyproject.toml"
+    helper.write_text(helper.read_text() + 'dependencies = ["colorama"]\n')
+    assert key_of(mono, svc) != after_constraint
+
+    setup = write_files(
+        tmp_path / "setup",
+        {
+            "setup.py": (
+                "import os\nfrom setuptools import setup\n\n"
+                "def read(name):\n    return open(os.path.join('reqs', name)).read().split()\n\n"
+                "setup(name='s', version='1', py_modules=['s'], install_requires=read('base.txt'))\n"
+            ),
+            "s.py": "",
+            "reqs/base.txt": "attrs\n",
+            "tests/test_s.py": "",
+        },
+    )
+    first = key_of(setup)
+    (setup / "reqs" / "base.txt").write_text("attrs\nidna\n")
+    assert key_of(setup) != first
+    (setup / "README.md").write_text("unrelated\n")
+    assert key_of(setup) == key_of(setup)
+
+
+def test_generated_inputs_do_not_outlive_the_build(tmp_path: Path) -> None:
+    root = tiny(tmp_path / "p")
+    (root / "requirements-dev.txt").write_text("pipelinekit-no-such-package-xyz==1.0\n")
+    with pytest.raises(CheckFailed):
+        make(
+            root,
+            config=parse_config(
+                {"test": {"dependencies": ["six"]}, "coverage": {"enabled": False}}, source="p"
+            ),
+        )
+    assert sorted(p.name for p in (root / ENVS_DIR).iterdir() if not p.name.endswith(".lock")) == []

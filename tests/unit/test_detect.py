@@ -1197,3 +1197,16 @@ def test_declared_pytest_without_a_known_folder_still_plans_tests(tmp_path: Path
     write(tmp_path, "qa/test_app.py", "def test_app():\n    pass\n")
     write(tmp_path, "requirements-dev.txt", "pytest\n")
     assert detect(tmp_path).tests == TestFacts(framework="pytest")
+
+
+def test_a_folder_of_modules_with_tests_is_the_project_not_a_library_below_it(
+    tmp_path: Path,
+) -> None:
+    """Bug hunt: `svc/` (mod.py, tests/, requirements.txt with `-e ./libs/helper`) was taken
+    for its vendored helper library, which has a pyproject.toml."""
+    write(tmp_path, "mod.py", "X = 1\n")
+    write(tmp_path, "requirements.txt", "-e ./libs/helper\n")
+    write(tmp_path, "tests/test_mod.py", "")
+    write(tmp_path, "libs/helper/pyproject.toml", '[project]\nname = "helper"\nversion = "1"\n')
+    facts = detect(tmp_path)
+    assert (facts.root, facts.modules) == (".", ("mod",))
