@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelinekit.env.reqfile import normalize, parse_requirement, read_requirement_file
-from pipelinekit.env.sources import Discovery
+from pipelinekit.env.sources import Discovery, tox_line
 
 _GPU_PACKAGES = {
     **dict.fromkeys(("torch", "pytorch", "pytorch-cuda", "pytorch-gpu"), "torch"),
@@ -94,6 +94,8 @@ def scan_dependencies(root: Path, found: Discovery) -> DependencyScan:
                 match = re.match(r"\s*(?:[\w.-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)", line)
                 if match:
                     scan.deps.append(Dep(normalize(match[1]), frozenset(), source.path))
+            elif source.kind == "tox":
+                _add(scan, tox_line(line, None) or line, source.path)
             else:
                 _add(scan, line, source.path)
     scan.files.update(lock.path for lock in found.locks if lock.kind != "pinned")

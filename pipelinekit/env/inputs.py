@@ -19,6 +19,7 @@ from pipelinekit.env import conda
 from pipelinekit.env.locks import REFRESH, Pin, read_pins, stale_names
 from pipelinekit.env.model import EnvSpec
 from pipelinekit.env.reqfile import normalize, parse_requirement, read_requirement_file
+from pipelinekit.env.sources import tox_line
 from pipelinekit.errors import ConfigError
 from pipelinekit.facts import DependencySource, LockFile
 
@@ -263,6 +264,8 @@ def _add_source(
                 "interpreter, or bundled by the PyPI wheels)"
             )
         lines = converted.requirements
+    if source.kind == "tox":
+        lines = [kept for line in lines if (kept := tox_line(line, spec.python)) is not None]
     for text in lines:
         plan.key_paths.update(local_metadata(text, project_dir))
         text = absolute_paths(text, project_dir)

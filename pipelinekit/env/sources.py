@@ -59,7 +59,8 @@ _REQUIREMENT_FILE = re.compile(
 _CONSTRAINT_FILE = re.compile(r"constraints?[^/]*\.txt")
 _PYLOCK = re.compile(r"pylock(?:\.[^/.]+)?\.toml")
 _POETRY_TOKEN = re.compile(r"(\^|~=|~|>=|<=|==|!=|>|<|=)?\s*(\d+(?:\.\d+)*(?:\.\*)?)")
-_TOX_FACTOR = re.compile(r"^!?[\w.,-]+:\s")
+_TOX_FACTOR = re.compile(r"^(!?[\w.,{}!-]+):(?!//)\s*(.*)$")
+_TOX_RUNTIME = re.compile(r"\{(?:env:|posargs|tty:|envdir|envname|envtmpdir|\[)")
 _TOX_REF = re.compile(r"\{\[([^\]]+)\]([^}]+)\}")
 _PIPFILE_ROLES: dict[str, Role] = {"packages": "runtime", "dev-packages": "test"}
 _SETUP_LISTS: tuple[tuple[str, Role], ...] = (
@@ -505,15 +506,16 @@ def _tox_sources(
     project: str,
     found: Discovery,
 ) -> None:
-    """`[testenv] deps` and `extras`: factor-conditional lines (`py39: mock`) are left out,
-    `{[section]key}` references are followed once, `-r` files become requirement sources."""
+    """`[testenv] deps` and `extras`: `{[section]key}` references are followed once, `-r`
+    files become requirement sources, factor-conditional lines (`py39: mock`) are kept as they
+    are and decided for the environment's Python (`tox_line`)."""
     if not ini.has_section("testenv"):
         return
     raw = _tox_expand(ini, ini.get("testenv", "deps", fallback=""))
     lines: list[str] = []
     for line in _cfg_lines(raw):
-        if _TOX_FACTOR.match(line) or "{" in line.replace("{toxinidir}", ""):
-            continue
+        if _TOX_RUNTIME.search(line):
+            continue  # a substitution tox resolves at run time ({env:X}, {posargs})
         line = line.replace("{toxinidir}/", "").replace("{toxinidir}", ".")
         include = INCLUDE.fullmatch(line)
         if include:
@@ -551,6 +553,37 @@ def _add_file(found: Discovery, source: DependencySource) -> None:
                 found.sources[index] = known.model_copy(update={"role": source.role})
             return
     found.sources.append(source)
+
+
+def tox_line(line: str, python: str | None) -> str | None:
+    """A tox deps line for the environment's Python: the requirement, or None when its factor
+    condition (`py311: x`, `py310,py311: x`, `!py27: x`, `py3{10,11}-lint: x`) leaves it out.
+    Factors other than `pyXY` name environments pipelinekit does not run, so they never match;
+    `python` None (detection, before a Python is chosen) keeps every line."""
+    factor = _TOX_FACTOR.match(line)
+    if factor is None:
+        return line
+    if python is None:
+        return factor[2]
+    alternatives = _expand_braces(factor[1]).split(",")
+    major, _, minor = python.partition(".")
+    names = {"py", f"py{major}", f"py{major}{minor}"}
+    for alternative in alternatives:
+        parts = [p for p in alternative.split("-") if p]
+        if parts and all(
+            (p[1:] not in names) if p.startswith("!") else (p in names) for p in parts
+        ):
+            return factor[2]
+    return None
+
+
+def _expand_braces(text: str) -> str:
+    """tox's `py3{10,11}` -> `py310,py311` (one level, as tox's own factor lists use it)."""
+    match = re.search(r"([\w!.-]*)\{([^{}]*)\}([\w!.-]*)", text)
+    if match is None:
+        return text
+    expanded = ",".join(f"{match[1]}{opt}{match[3]}" for opt in match[2].split(","))
+    return _expand_braces(text[: match.start()] + expanded + text[match.end() :])
 
 
 def _tox_expand(ini: configparser.RawConfigParser, value: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipelinekit.detect import detect
-from pipelinekit.env.sources import file_role, pipfile_requirement, poetry_requirements
+from pipelinekit.env.sources import file_role, pipfile_requirement, poetry_requirements, tox_line
 from pipelinekit.facts import DependencySource
 from tests.repo_factory import write_files
 
@@ -174,12 +174,33 @@ def test_pdm_hatch_setup_and_tox(tmp_path: Path) -> None:
     assert found[("setup", "tests_require")].role == "test"
     assert found[("extra", "gpu")].role == "other"
     tox = found[("tox", "testenv")]
-    assert tox.requirements == ("pytest>=7", "hypothesis") and tox.extras == ("test",)
+    assert tox.requirements == ("pytest>=7", "py39: importlib-metadata", "hypothesis")
+    assert tox.extras == ("test",)
     assert ("requirements", None) in found  # the -r file
     assert (
         next(s for s in detect(tmp_path).dependency_sources if s.kind == "requirements").role
         == "test"
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "on_311"),
+    [
+        ("pytest", "pytest"),
+        ("py311: colorama", "colorama"),
+        ("py310,py311: x", "x"),
+        ("py39: x", None),
+        ("!py27: packaging", "packaging"),
+        ("py3{10,11}: y", "y"),
+        ("py3{10,11}-lint: ruff", None),  # a lint environment pipelinekit does not run
+        ("!lint: z", "z"),
+        ("py3: w", "w"),
+        ("https://h/x-1.0-py3-none-any.whl", "https://h/x-1.0-py3-none-any.whl"),
+    ],
+)
+def test_tox_factor_conditions_for_the_environments_python(line: str, on_311: str | None) -> None:
+    """Bug hunt: every factor-conditional line was dropped, `py311: colorama` on 3.11 too."""
+    assert tox_line(line, "3.11") == on_311
 
 
 @pytest.mark.parametrize(
