@@ -82,6 +82,18 @@ class TestConfig(Section):
     """Conda package name -> the PyPI requirement that replaces it (`""` leaves it out), for
     environment.yml packages whose PyPI name differs or that exist only on conda."""
 
+    @field_validator("dependencies")
+    @classmethod
+    def _requirements(cls, values: list[str]) -> list[str]:
+        from packaging.requirements import InvalidRequirement, Requirement
+
+        for value in values:
+            try:
+                Requirement(value)
+            except InvalidRequirement as exc:
+                raise ValueError(f"{value!r} is not a PEP 508 requirement: {exc}") from None
+        return values
+
     @field_validator("python")
     @classmethod
     def _python_version(cls, value: str | None) -> str | None:

@@ -163,6 +163,7 @@ def detect(path: Path) -> ProjectFacts:
         build_system=build_system,
         python=python,
         python_version=python_version,
+        requires_python=requirement[0] if requirement else None,
         python_from=python_from,
         version=version,
         version_source=version_source,

@@ -94,6 +94,9 @@ class ProjectFacts(_Frozen):
     python_version: str = DEFAULT_PYTHON
     """A concrete X.Y that satisfies `python`: the project's interpreter in its environment,
     its CI image and its Docker image."""
+    requires_python: str | None = None
+    """The range the metadata states (requires-python, Poetry's python, python_requires),
+    without the pins `python` falls back to: what an installed project must satisfy."""
     python_from: str | None = None
     """What chose `python_version` (`.python-version`, `requires-python`, `classifiers`, ...);
     None when nothing did and the default applies."""

@@ -73,6 +73,9 @@ def ensure(
     """The built environment for `spec`: reused when its key is unchanged, else built now."""
     env = dict(os.environ if environ is None else environ)
     notes: list[str] = []
+    if spec.pretend_version and "SETUPTOOLS_SCM_PRETEND_VERSION" not in env:
+        env["SETUPTOOLS_SCM_PRETEND_VERSION"] = "0.0.0"
+        notes.append("the version comes from git, and this is no git checkout: built as 0.0.0")
     engine = choose_engine(env, notes.append)
     interpreter = find_interpreter(spec.python, env)
     # Reading the inputs first finds a stale lock or a missing file before anything is reused,

@@ -70,6 +70,11 @@ def show(path: Path, fmt: str) -> None:
         for i, s in enumerate(spec.left_out)
     ]
     rows += [
+        ("also" if i == 0 else "", f"{line} ([tool.pipelinekit.test] dependencies)")
+        for i, line in enumerate(spec.dependencies)
+    ]
+    rows += [("indexes" if i == 0 else "", url) for i, url in enumerate(spec.indexes)]
+    rows += [
         ("test tools", ", ".join(spec.test_tools) + " (added when the sources lack them)"),
         ("engine", f"uv ({uv})" if uv else "pip and venv (uv not found)"),
         ("location", f"{location} ({'built' if built else 'not built yet'})"),

@@ -368,6 +368,22 @@ def _lock_clash(plan: InstallPlan, cause: str, project_dir: Path) -> Pipelinekit
     )
 
 
+_EXCEPTION = re.compile(r"^\s*(\w+(Error|Exception|Warning)\b.*|error: .*)$")
+
+
+def _backend_error(lines: tuple[str, ...]) -> str | None:
+    """The last exception line of a build backend's `[stderr]` block in uv's output
+    (setuptools-scm's LookupError, a SyntaxError in setup.py), which uv's summary drops."""
+    inside = False
+    found = None
+    for line in lines:
+        if line.strip() == "[stderr]":
+            inside = True
+        elif inside and (match := _EXCEPTION.match(line)):
+            found = match[1].strip()
+    return found
+
+
 def _norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -375,10 +391,13 @@ def _norm(name: str) -> str:
 def _cause(result: StreamResult) -> str:
     """The lines that say what went wrong (uv's `error:`/`cause:` lines, pip's `ERROR:`)."""
     lines = [line.strip() for line in result.lines if line.strip()]
+    backend = _backend_error(result.lines)
     picked = [
         re.sub(r"^(error|ERROR|cause|  cause|hint):\s*", "", line)
         for line in lines
         if re.match(r"(error|ERROR|cause|hint)\b", line) or line.startswith("╰─▶")
     ]
+    if backend:  # what the build backend said, before uv's generic hint
+        picked = [line for line in picked if not line.startswith("Build failures")] + [backend]
     text = " ".join(picked[-6:] or lines[-3:]) or f"exit {result.returncode}"
     return text.rstrip(".")[:600]

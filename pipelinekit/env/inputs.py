@@ -277,8 +277,8 @@ def absolute_paths(text: str, project_dir: Path) -> str:
     """Local paths in a table's requirement (`-e ./libs/x`, `pkg @ ./x`) made absolute: the
     generated requirements file lives elsewhere than the table that declared them."""
     local = _LOCAL.match(text)
-    if local:
-        target = (project_dir / local[2]).resolve()
+    if local:  # as a file: URI, so a path with spaces stays one word for pip too
+        target = (project_dir / local[2]).resolve().as_uri()
         return f"{'-e ' if local[1] else ''}{target}{local[3]}"
     direct = _DIRECT_LOCAL.match(text)
     if direct:

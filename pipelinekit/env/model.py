@@ -45,5 +45,8 @@ class EnvSpec(BaseModel):
     """conda name -> PyPI requirement overrides."""
     test_tools: tuple[str, ...] = ()
     """What the test stages run with (pytest, coverage), added when the sources lack them."""
+    pretend_version: bool = False
+    """The version comes from git (setuptools-scm, hatch-vcs) but there is no .git here: the
+    project is built as version 0.0.0 (SETUPTOOLS_SCM_PRETEND_VERSION) instead of failing."""
     key_files: tuple[str, ...] = ()
     """Every file whose content decides what is installed (project-relative, sorted)."""

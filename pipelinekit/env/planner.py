@@ -15,6 +15,7 @@ from __future__ import annotations
 from pipelinekit.config import Config, TestConfig
 from pipelinekit.env.locks import lock_file
 from pipelinekit.env.model import EnvSpec, Purpose
+from pipelinekit.env.python import allows
 from pipelinekit.env.reqfile import normalize
 from pipelinekit.errors import ConfigError
 from pipelinekit.facts import DependencySource, LockFile, ProjectFacts
@@ -60,14 +61,15 @@ def plan_env(facts: ProjectFacts, config: Config, purpose: Purpose = "test") -> 
     key_files |= set(facts.metadata_files)
     if lock is not None:
         key_files.add(lock.path)
-    python, python_from = (
-        (cfg.python, "[tool.pipelinekit.test] python")
-        if cfg.python
-        else (
-            facts.python_version,
-            facts.python_from,
-        )
-    )
+    python, python_from = facts.python_version, facts.python_from
+    if cfg.python:
+        python, python_from = cfg.python, "[tool.pipelinekit.test] python"
+        if not allows(facts.requires_python, cfg.python):
+            raise ConfigError(
+                f"[tool.pipelinekit.test] python = {cfg.python!r} is outside what the project "
+                f"allows ({facts.requires_python!r}, its stated Python requirement): it could "
+                "not be installed on it. Choose a version it allows, or widen the requirement."
+            )
     return EnvSpec(
         purpose=purpose,
         python=python,
@@ -83,6 +85,7 @@ def plan_env(facts: ProjectFacts, config: Config, purpose: Purpose = "test") -> 
         dependencies=tuple(cfg.dependencies) if purpose == "test" else (),
         conda_packages=tuple(sorted(cfg.conda_packages.items())),
         test_tools=tuple(tools),
+        pretend_version=install and facts.version_source == "git" and not facts.is_git,
         key_files=tuple(sorted(key_files)),
     )
 

@@ -189,6 +189,21 @@ def test_a_private_package_missing_from_the_index_says_how_to_declare_the_index(
     assert "[[tool.poetry.source]]" in error.message
 
 
+def test_a_build_backends_own_error_is_kept() -> None:
+    output = (
+        "error: Failed to build `scm-app @ file:///p`",
+        "  cause: The build backend returned an error",
+        "  cause: Call to `setuptools.build_meta.build_editable` failed (exit status: 1)",
+        "         [stderr]",
+        "         Traceback (most recent call last):",
+        '           File "<string>", line 14, in <module>',
+        "         LookupError: setuptools-scm was unable to detect version for /p.",
+        "hint: This usually indicates a problem with the package or the build environment.",
+    )
+    error = install_error(StreamResult(1, output, None), InstallPlan(), Path("/p"))
+    assert "LookupError: setuptools-scm was unable to detect version" in error.message
+
+
 def test_uv_trusts_the_ca_bundle_pip_is_told_about(tmp_path: Path) -> None:
     bundle = tmp_path / "ca.pem"
     bundle.write_text("-----BEGIN CERTIFICATE-----\n")
@@ -316,3 +331,30 @@ def test_generated_inputs_do_not_outlive_the_build(tmp_path: Path) -> None:
             ),
         )
     assert sorted(p.name for p in (root / ENVS_DIR).iterdir() if not p.name.endswith(".lock")) == []
+
+
+def test_a_git_versioned_project_outside_git_builds_as_0_0_0(tmp_path: Path) -> None:
+    """setuptools-scm cannot see a version without .git (a copy, an export): build it as
+    0.0.0 and say so, instead of failing on a project that is fine."""
+    root = write_files(
+        tmp_path / "scm",
+        {
+            "pyproject.toml": (
+                '[build-system]\nrequires = ["setuptools>=64", "setuptools-scm>=8"]\n'
+                'build-backend = "setuptools.build_meta"\n'
+                '[project]\nname = "scm-app"\ndynamic = ["version"]\n'
+                '[tool.setuptools]\npackages = ["scm_app"]\n[tool.setuptools_scm]\n'
+            ),
+            "scm_app/__init__.py": "",
+            "tests/test_app.py": "",
+        },
+    )
+    lines: list[str] = []
+    built = make(root, lines=lines)
+    assert any("built as 0.0.0" in line for line in lines)
+    version = subprocess.run(
+        [str(built.python), "-c", "import importlib.metadata as m; print(m.version('scm-app'))"],
+        capture_output=True,
+        text=True,
+    )
+    assert version.stdout.strip() == "0.0.0"

@@ -161,7 +161,9 @@ def test_conda_spec_conversion(spec: str, expected: list[str]) -> None:
 
 
 def test_local_paths_become_absolute(tmp_path: Path) -> None:
-    assert absolute_paths("-e ./libs/x", tmp_path) == f"-e {tmp_path / 'libs' / 'x'}"
+    assert absolute_paths("-e ./libs/x", tmp_path) == f"-e {(tmp_path / 'libs' / 'x').as_uri()}"
+    spaced = tmp_path / "My Projekt ü"
+    assert absolute_paths("-e ./lib", spaced).endswith("/My%20Projekt%20%C3%BC/lib")
     assert absolute_paths("x @ ./libs/x", tmp_path) == f"x @ {(tmp_path / 'libs' / 'x').as_uri()}"
     assert absolute_paths("pandas>=2", tmp_path) == "pandas>=2"
 

@@ -128,6 +128,29 @@ def test_not_installable_projects_are_tested_from_source(tmp_path: Path) -> None
     assert forced.not_installed_reason == "[tool.pipelinekit.test] install_project = false"
 
 
+def test_python_override_outside_the_projects_range_is_a_config_error(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT.replace(
+                'version = "1.0"', 'version = "1.0"\nrequires-python = ">=3.10"'
+            ),
+            "svc/__init__.py": "",
+        },
+    )
+    with pytest.raises(
+        ConfigError, match=r"python = '3.9' is outside what the project allows \('>=3.10'"
+    ):
+        plan_env(detect(tmp_path), config(python="3.9"))
+
+
+def test_dependencies_must_be_requirements() -> None:
+    with pytest.raises(
+        ConfigError, match=r"test.dependencies.*'six>>1' is not a PEP 508 requirement"
+    ):
+        config(dependencies=["six>>1"])
+
+
 def test_install_project_true_needs_metadata(tmp_path: Path) -> None:
     write_files(tmp_path, {"svc/__init__.py": "", "tests/test_x.py": ""})
     with pytest.raises(ConfigError, match="no packaging metadata"):
