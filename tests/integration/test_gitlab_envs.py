@@ -1,6 +1,7 @@
-"""The generated test job, run end to end by gitlab-ci-local on golden repositories of three
+"""The generated test job, run end to end by gitlab-ci-local on golden repositories of four
 shapes: extras with a uv.lock, requirement files in sub-folders with no packaging metadata,
-and a Python 3.9 project whose job image python3 is 3.9 (pipelinekit itself needs 3.11+).
+and Python 3.9 and 3.13 projects whose job image python3 is that version (pipelinekit itself
+runs on 3.11 beside it).
 
 The job bootstraps as on a real runner: the image's python3 fetches uv, uv makes pipelinekit's
 own 3.11+ environment (found on PATH here; a real runner may download one), pipelinekit is
@@ -30,6 +31,7 @@ SHAPES = {
     "extras_uv_lock": "3.11",
     "requirements_subfolders": "3.11",
     "py39_project": "3.9",
+    "py313_project": "3.13",
 }
 
 
@@ -80,4 +82,5 @@ def test_generated_test_job_is_green_in_its_own_environment(
         repo / ".gitlab-ci-local" / "builds" / "test" / ".pipelinekit" / "venv" / "bin" / "python"
     )
     version = subprocess.run([str(tool), "--version"], capture_output=True, text=True).stdout
-    assert version.startswith("Python 3.11."), version  # pipelinekit's own, apart from it
+    minor = int(version.split()[1].split(".")[1])
+    assert minor >= 11, version  # pipelinekit's own: the image's python3 when it is 3.11+
