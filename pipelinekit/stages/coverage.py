@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import configparser
 import math
+import re
+import shlex
 import tomllib
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,7 +70,7 @@ def run(ctx: StageContext) -> StageResult:
     if isinstance(planned, StageResult):
         return planned
     ctx = in_project_env(ctx)
-    plugins = _check_coverage_installed(ctx)
+    _check_coverage_installed(ctx)
     repo_config = read_repo_config(ctx.project_dir, ctx.env)
     data_dir = ctx.project_dir / DATA_DIR
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -81,7 +83,7 @@ def run(ctx: StageContext) -> StageResult:
     argv = [ctx.python, "-m", "coverage", "run", "--branch", f"--data-file={data}"]
     if not _names_what_to_measure(repo_config):
         argv.append(f"--source={','.join(default_source(ctx))}")
-    argv += _runner_args(planned, data_dir, plugins)
+    argv += _runner_args(planned, data_dir, pytest_addopts(ctx.project_dir, ctx.env))
     tested = test_stage.execute(ctx, planned, argv, NAME)
     if tested.status != "passed":
         return tested
@@ -106,38 +108,74 @@ def run(ctx: StageContext) -> StageResult:
     )
 
 
-_PROBE = (
-    "import importlib.util as u, coverage; "
-    "print(*(n for n in ('pytest_cov', 'xdist') if u.find_spec(n)))"
-)
-
-
-def _check_coverage_installed(ctx: StageContext) -> frozenset[str]:
-    """coverage.py must be importable; returns the pytest plugins that would measure (or
-    scatter) the run themselves: pytest-cov and pytest-xdist."""
-    probe = run_tool([ctx.python, "-c", _PROBE], ctx, timeout=60)
+def _check_coverage_installed(ctx: StageContext) -> None:
+    probe = run_tool([ctx.python, "-m", "coverage", "--version"], ctx, timeout=60)
     if probe.returncode != 0:
         raise ExternalError(
             f"coverage.py is not installed for {ctx.python}. Install it in the project's "
             "environment (`pip install coverage`, or `pip install pipelinekit[test]`) and run "
             "the stage again."
         )
-    return frozenset(probe.stdout.split())
+
+
+def pytest_addopts(project_dir: Path, env: Mapping[str, str]) -> list[str]:
+    """The repository's own pytest `addopts` (from the file pytest itself would read: pytest.ini,
+    pyproject.toml, tox.ini, setup.cfg) plus PYTEST_ADDOPTS."""
+    found: list[str] = []
+    for name, section in (("pytest.ini", "pytest"), ("pyproject.toml", ""), ("tox.ini", "pytest"),
+                          ("setup.cfg", "tool:pytest")):  # fmt: skip
+        path = project_dir / name
+        if not path.is_file():
+            continue
+        if name == "pyproject.toml":
+            table = _read_pyproject(path).get("tool", {}).get("pytest", {}).get("ini_options")
+            if not isinstance(table, dict):
+                continue
+            value = table.get("addopts", "")
+        else:
+            parser = configparser.ConfigParser(interpolation=None)
+            try:
+                parser.read(path, encoding="utf-8")
+            except (configparser.Error, UnicodeDecodeError):
+                continue
+            if not parser.has_section(section):
+                continue
+            value = parser.get(section, "addopts", fallback="")
+        found = list(value) if isinstance(value, list) else _split(str(value))
+        break
+    return [*found, *_split(env.get("PYTEST_ADDOPTS", ""))]
+
+
+def _split(text: str) -> list[str]:
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def _read_pyproject(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
 
 
 def _runner_args(
-    planned: test_stage.TestRun, data_dir: Path, plugins: frozenset[str] = frozenset()
+    planned: test_stage.TestRun, data_dir: Path, addopts: Sequence[str] = ()
 ) -> list[str]:
     """The test command after `coverage run`. coverage.py cannot run `-c` code, so the
     unittest launcher goes into a file that restores `python -c`'s sys.path[0] (the cwd).
 
     A repository's own `--cov` (pytest-cov) would start a second tracer that replaces ours,
     and its `-n 4` (pytest-xdist) would run the tests in processes ours never sees: `--no-cov`
-    and `-n 0`, after its addopts, keep the measurement whole (the test stage keeps both)."""
+    and `-n 0`, after its addopts, keep the measurement whole (the test stage keeps both);
+    only where it asks for them, so the plugins are there to take the options."""
     if planned.runner_args[0] != "-c":
         args = list(planned.runner_args)
-        extra = ["--no-cov"] if "pytest_cov" in plugins else []
-        extra += ["-n", "0"] if "xdist" in plugins else []
+        asked = [*addopts, *args]
+        extra = ["--no-cov"] if any(a == "--cov" or a.startswith("--cov=") for a in asked) else []
+        if any(re.fullmatch(r"-n\S*|--numprocesses(=.*)?|--dist(=.*)?", a) for a in asked):
+            extra += ["-n", "0"]
         return [*args[:2], *extra, *args[2:]]
     launcher = data_dir / "run_unittest.py"
     launcher.write_text(
@@ -186,11 +224,7 @@ def _read_ini(path: Path, prefix: str) -> dict[str, dict[str, Any]]:
 
 
 def _read_toml(path: Path) -> dict[str, dict[str, Any]]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return {}
-    tool = data.get("tool", {}).get("coverage", {})
+    tool = _read_pyproject(path).get("tool", {}).get("coverage", {})
     return {k: v for k, v in tool.items() if k in ("run", "report") and isinstance(v, dict)}
 
 

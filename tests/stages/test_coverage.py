@@ -16,6 +16,7 @@ from pipelinekit.facts import ProjectFacts, TestFacts
 from pipelinekit.stage_settings import CoverageConfig
 from pipelinekit.stages import coverage as stage
 from pipelinekit.stages import get
+from pipelinekit.stages.test import TestRun
 from tests.repo_factory import write_files as write
 
 from .conftest import make_ctx
@@ -232,3 +233,33 @@ def test_bundled_example(tmp_path: Path) -> None:
         "src/churn/model.py",
         "src/churn/features.py",
     }
+
+
+@pytest.mark.parametrize(
+    ("files", "env", "expected"),
+    [
+        ({"pytest.ini": "[pytest]\naddopts = -n 2 --cov=x\n"}, {}, ["-n", "2", "--cov=x"]),
+        (
+            {"pyproject.toml": '[tool.pytest.ini_options]\naddopts = ["-ra", "--cov", "x"]\n'},
+            {"PYTEST_ADDOPTS": "-q"},
+            ["-ra", "--cov", "x", "-q"],
+        ),
+        ({"setup.cfg": "[tool:pytest]\naddopts = --strict-markers\n"}, {}, ["--strict-markers"]),
+        # pytest.ini wins even without addopts, as pytest reads only the first file it finds
+        ({"pytest.ini": "[pytest]\n", "setup.cfg": "[tool:pytest]\naddopts = -x\n"}, {}, []),
+    ],
+)
+def test_the_repositorys_own_addopts(
+    tmp_path: Path, files: dict[str, str], env: dict[str, str], expected: list[str]
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert stage.pytest_addopts(tmp_path, env) == expected
+
+
+def test_own_pytest_cov_and_xdist_are_held_off_only_where_asked(tmp_path: Path) -> None:
+    run = TestRun("pytest", ("tests",), tmp_path / "j.xml", ("-m", "pytest", "-q", "tests"))
+    assert stage._runner_args(run, tmp_path, ["--cov=x", "-n2"]) == [
+        "-m", "pytest", "--no-cov", "-n", "0", "-q", "tests",
+    ]  # fmt: skip
+    assert stage._runner_args(run, tmp_path, ["-ra"]) == ["-m", "pytest", "-q", "tests"]
