@@ -30,6 +30,10 @@ class LazyGroup(click.Group):
             "pipelinekit.artifacts.cli:artifacts",
             "S3 release artifacts: push, pull, ls.",
         ),
+        "baseline": (
+            "pipelinekit.baseline.cli:baseline",
+            "The recorded debt (lint findings) that may only go down: update.",
+        ),
         "env": (
             "pipelinekit.env.cli:env",
             "The project's own environment (Python, sources, lock): show, sync.",
@@ -110,7 +114,12 @@ def _plain(value: Any) -> str:
     help="Comma-separated CI systems to generate for: jenkins,gitlab (default: both).",
 )
 @click.option("--force", is_flag=True, help="Replace files pipelinekit does not own.")
-def init(path: Path, ci: str | None, force: bool) -> None:
+@click.option(
+    "--no-baseline",
+    is_flag=True,
+    help="Do not record the lint findings the repository has today as its baseline debt.",
+)
+def init(path: Path, ci: str | None, force: bool, no_baseline: bool) -> None:
     """Detect the repository, write [tool.pipelinekit] and generate the CI files."""
     from pipelinekit.errors import UsageError
     from pipelinekit.initialize import init as run_init
@@ -124,7 +133,7 @@ def init(path: Path, ci: str | None, force: bool) -> None:
                 f"--ci {ci!r}: unknown CI system {', '.join(unknown) or '(none given)'}; "
                 "use jenkins, gitlab or jenkins,gitlab."
             )
-    result = run_init(path, ci=targets, force=force)
+    result = run_init(path, ci=targets, force=force, baseline=not no_baseline)
     facts = result.project.facts
     click.echo(
         f"Detected {facts.name} ({', '.join(facts.packages) or 'modules'}; {facts.layout} layout; "
@@ -134,6 +143,8 @@ def init(path: Path, ci: str | None, force: bool) -> None:
     click.echo(f"  {result.config_action:9} {_rel(result.config_path, result.project.repo)}")
     for item in result.files:
         click.echo(f"  {item.action:9} {item.path}")
+    if result.baseline:
+        click.echo(f"  {'baseline':9} {result.baseline}")
 
 
 def _rel(path: Path, base: Path) -> str:

@@ -27,9 +27,14 @@ class InitResult:
     config_path: Path
     config_action: str
     files: list[WriteResult]
+    baseline: str | None = None
+    """What adoption recorded (`pipelinekit-baseline.json: recorded, 345 lint findings ...`),
+    or why it did not."""
 
 
-def init(path: Path, *, ci: list[str] | None = None, force: bool = False) -> InitResult:
+def init(
+    path: Path, *, ci: list[str] | None = None, force: bool = False, baseline: bool = True
+) -> InitResult:
     project = load_project(path)
     overrides: dict[str, dict[str, Any]] = {}
     if ci is not None and sorted(ci) != sorted(project.config.ci.targets):
@@ -47,7 +52,31 @@ def init(path: Path, *, ci: list[str] | None = None, force: bool = False) -> Ini
             raise WriteError(f"Cannot write {config_path}: {problem}. Nothing was written.")
         atomic_write(config_path, new_text)
     action = "unchanged" if new_text == old_text else ("updated" if old_text else "created")
-    return InitResult(project, config_path, action, apply_writes(writes))
+    written = apply_writes(writes)
+    recorded = _record_baseline(project) if baseline and config.lint.enabled else None
+    return InitResult(project, config_path, action, written, recorded)
+
+
+def _record_baseline(project: Project) -> str | None:
+    """Adoption: the lint debt the repository carries today, so its first pipeline fails only
+    on what is new (and on code that cannot run). Kept when one exists."""
+    from pipelinekit.baseline import store
+    from pipelinekit.baseline.update import update
+    from pipelinekit.errors import PipelinekitError
+
+    if store.path_for(project.project_dir).exists():
+        return None
+    try:
+        done = update(project)
+    except PipelinekitError as exc:  # no ruff, a broken ruff config: init itself succeeded
+        return f"{store.FILE}: not recorded ({exc.message})"
+    rules = ", ".join(f"{code} x{n}" for code, n in done.top)
+    text = f"{store.FILE}: {done.recorded} lint findings recorded" + (
+        f" ({rules})" if rules else ""
+    )
+    if done.critical:
+        text += f"; {len(done.critical)} never debt (code that cannot run)"
+    return text
 
 
 def _effective_config(

@@ -17,19 +17,17 @@ Files `ruff format --check` would change are failures too, and go into both repo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import posixpath
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from pipelinekit import reports
+from pipelinekit.baseline import ratchet, store
 from pipelinekit.errors import ConfigError, ExternalError
-from pipelinekit.fsutil import atomic_write
 from pipelinekit.stages.base import (
     StageContext,
     StageResult,
@@ -37,6 +35,9 @@ from pipelinekit.stages.base import (
     require_configured_paths,
     run_tool,
 )
+from pipelinekit.stages.lint_reports import to_codequality, to_sarif, write_reports
+
+__all__ = ["Problem", "run", "to_codequality", "to_sarif", "write_reports"]
 
 NAME = "lint"
 
@@ -45,7 +46,6 @@ MAX_DETAILS = 20
 
 RUFF_TIMEOUT_S = 600.0
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 Severity = Literal["info", "minor", "major", "critical", "blocker"]
 """GitLab Code Quality severities, lowest to highest."""
@@ -60,14 +60,6 @@ _SEVERITY_BY_PREFIX: tuple[tuple[str, Severity], ...] = (
     ("B", "major"),  # bugbear: likely bugs
     ("S", "major"),  # bandit: security
 )
-_SARIF_LEVEL: dict[Severity, str] = {
-    "blocker": "error",
-    "critical": "error",
-    "major": "warning",
-    "minor": "note",
-    "info": "note",
-}
-"""warnings-ng maps SARIF error/warning/note to HIGH/NORMAL/LOW."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +77,10 @@ class Problem:
     url: str = ""
     cell: int | None = None
     """Notebook cell number; then `line` counts within that cell, as ruff reports it."""
+    debt: bool = False
+    """The committed baseline holds it: reported, not failing."""
+    new: bool = False
+    """Not in the baseline (only set when there is one)."""
 
     @property
     def severity(self) -> Severity:
@@ -116,7 +112,6 @@ def run(ctx: StageContext) -> StageResult:
             NAME, "skipped", "lint: skipped (disabled: [tool.pipelinekit.lint] enabled = false)"
         )
     paths = lint_paths(ctx)
-    prefix = ctx.facts.root
     if not paths:
         written = write_reports(ctx.reports_dir, [])
         return StageResult(
@@ -125,27 +120,71 @@ def run(ctx: StageContext) -> StageResult:
             "ruff: nothing to lint (no source, test or notebook folders found)",
             reports=written,
         )
-
-    check = _ruff(ctx, ["check", *cfg.args, "--output-format", "json", "--no-fix"], paths)
-    if check.returncode not in (0, 1):
-        raise _ruff_stopped(ctx, "check", check)
-    problems = parse_ruff_json(_load_json_list(ctx, "check", check), ctx.project_dir, prefix)
-    written = write_reports(ctx.reports_dir, problems)
-
-    unformatted: list[Problem] = []
-    if cfg.format_check:
-        unformatted = check_format(ctx, paths)
-        if unformatted:
-            written = write_reports(ctx.reports_dir, [*problems, *unformatted])
-
-    failed = bool(problems or unformatted)
+    findings = measure(ctx, paths)
+    baseline = store.load(ctx.project_dir)
+    verdict = ratchet.judge(repo_root(ctx), findings.all, baseline)
+    debt = set(verdict.debt)
+    marked = [
+        replace(p, debt=i in debt, new=baseline is not None and i not in debt)
+        for i, p in enumerate(findings.all)
+    ]
+    written = write_reports(ctx.reports_dir, marked)
+    new = [p for p in marked if not p.debt]
+    problems = [p for p in new if p.code != FORMAT_CODE]
+    unformatted = [p for p in new if p.code == FORMAT_CODE]
+    summary = summarize(problems, unformatted, paths, format_checked=findings.format_checked)
+    known = verdict.summary(findings.all)
     return StageResult(
         NAME,
-        "failed" if failed else "passed",
-        summarize(problems, unformatted, paths, format_checked=cfg.format_check),
+        "failed" if new else "passed",
+        summary + (f" ({known})" if known else ""),
         reports=written,
         details=describe(problems, unformatted),
     )
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Everything ruff finds: the repository's own rules, the critical ones whatever its
+    configuration says, and the files its formatter would change."""
+
+    all: list[Problem]
+    format_checked: bool
+
+
+def measure(ctx: StageContext, paths: Sequence[str]) -> Measured:
+    cfg = ctx.config.lint
+    check = _ruff(ctx, ["check", *cfg.args, "--output-format", "json", "--no-fix"], paths)
+    if check.returncode not in (0, 1):
+        raise _ruff_stopped(ctx, "check", check)
+    problems = parse_ruff_json(
+        _load_json_list(ctx, "check", check), ctx.project_dir, ctx.facts.root
+    )
+    seen = {(p.path, p.cell, p.line, p.column, p.code) for p in problems}
+    problems += [
+        p
+        for p in critical_problems(ctx, paths)
+        if (p.path, p.cell, p.line, p.column, p.code) not in seen
+    ]
+    problems.sort(key=lambda p: (p.path, p.cell or 0, p.line, p.column, p.code))
+    unformatted = check_format(ctx, paths) if cfg.format_check else []
+    return Measured([*problems, *unformatted], cfg.format_check)
+
+
+def critical_problems(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:
+    """Code that cannot run, found with ruff's defaults (`--isolated`): a repository's ignore
+    list or per-file ignores cannot hide an undefined name."""
+    argv = ["check", "--isolated", "--select", ratchet.CRITICAL_SELECT, "--output-format", "json"]
+    found = _ruff(ctx, [*argv, "--no-fix"], paths)
+    if found.returncode not in (0, 1):
+        return []  # the main run already reported why ruff cannot run
+    return parse_ruff_json(_load_json_list(ctx, "check", found), ctx.project_dir, ctx.facts.root)
+
+
+def repo_root(ctx: StageContext) -> Path:
+    """The repository's folder: report paths (and so fingerprints) start there."""
+    depth = 0 if ctx.facts.root in ("", ".") else len(Path(ctx.facts.root).parts)
+    return ctx.project_dir.parents[depth - 1] if depth else ctx.project_dir
 
 
 def lint_paths(ctx: StageContext) -> list[str]:
@@ -350,95 +389,6 @@ def _format_problem(filename: str, project_dir: Path, prefix: str) -> Problem:
         code=FORMAT_CODE,
         message="File would be reformatted",
     )
-
-
-def to_codequality(problems: Sequence[Problem]) -> list[dict[str, Any]]:
-    """GitLab Code Quality (Code Climate subset): one issue per problem.
-
-    The fingerprint must stay the same while unrelated lines move, or GitLab reports every
-    problem below an edit as new: it hashes path, rule, message and the occurrence number
-    of that triple in the file, but not the line.
-    """
-    seen: Counter[tuple[str, str, str]] = Counter()
-    issues: list[dict[str, Any]] = []
-    for p in problems:
-        key = (p.path, p.code, p.text)
-        occurrence = seen[key]
-        seen[key] += 1
-        digest = hashlib.sha256("\0".join([*key, str(occurrence)]).encode()).hexdigest()
-        issues.append(
-            {
-                "type": "issue",
-                "description": f"{p.code}: {p.text}",
-                "check_name": p.code,
-                "fingerprint": digest[:32],
-                "severity": p.severity,
-                "categories": ["Style"] if p.severity == "minor" else ["Bug Risk"],
-                "location": {"path": p.path, "lines": {"begin": p.line, "end": p.end_line}},
-            }
-        )
-    return issues
-
-
-def to_sarif(problems: Sequence[Problem]) -> dict[str, Any]:
-    """SARIF 2.1.0 with one run whose driver is ruff, as warnings-ng' SARIF parser reads."""
-    rules: dict[str, dict[str, Any]] = {}
-    results: list[dict[str, Any]] = []
-    for p in problems:
-        if p.code not in rules:
-            rule: dict[str, Any] = {
-                "id": p.code,
-                "shortDescription": {"text": p.rule_name or p.code},
-            }
-            if p.rule_name:
-                rule["name"] = p.rule_name
-            if p.url:
-                rule["helpUri"] = p.url
-            rules[p.code] = rule
-        results.append(
-            {
-                "ruleId": p.code,
-                "ruleIndex": list(rules).index(p.code),
-                "level": _SARIF_LEVEL[p.severity],
-                "message": {"text": p.text},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": p.path, "uriBaseId": "%SRCROOT%"},
-                            "region": {
-                                "startLine": p.line,
-                                "startColumn": p.column,
-                                "endLine": p.end_line,
-                                "endColumn": p.end_column,
-                            },
-                        }
-                    }
-                ],
-            }
-        )
-    driver: dict[str, Any] = {
-        "name": "ruff",
-        "informationUri": "https://docs.astral.sh/ruff/",
-        "rules": list(rules.values()),
-    }
-    return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{"tool": {"driver": driver}, "results": results}],
-    }
-
-
-def write_reports(reports_dir: Path, problems: Sequence[Problem]) -> tuple[Path, ...]:
-    """Write both reports, each atomically, so CI never uploads a half-written file."""
-    codequality = reports_dir / reports.CODEQUALITY
-    sarif = reports_dir / reports.SARIF
-    write_json_atomic(codequality, to_codequality(problems))
-    write_json_atomic(sarif, to_sarif(problems))
-    return (codequality, sarif)
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _plural(n: int, word: str) -> str:

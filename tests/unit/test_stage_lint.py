@@ -16,7 +16,7 @@ from pipelinekit import reports
 from pipelinekit.config import Config, LintConfig
 from pipelinekit.errors import ConfigError, ExternalError
 from pipelinekit.facts import ProjectFacts, TestFacts
-from pipelinekit.stages import get, lint
+from pipelinekit.stages import get, lint, lint_reports
 from pipelinekit.stages.base import StageContext
 from tests.repo_factory import write_files as write
 
@@ -545,9 +545,9 @@ def test_ruff_format_stopping_is_a_config_error(tmp_path: Path, script: str) -> 
 
 def test_reports_are_not_left_half_written(tmp_path: Path) -> None:
     target = tmp_path / "reports" / "x.json"
-    lint.write_json_atomic(target, {"ok": 1})
+    lint_reports.write_json_atomic(target, {"ok": 1})
     with pytest.raises(TypeError):
-        lint.write_json_atomic(target, {"bad": object()})
+        lint_reports.write_json_atomic(target, {"bad": object()})
     assert json.loads(target.read_text()) == {"ok": 1}
     assert [p.name for p in target.parent.iterdir()] == ["x.json"]
 

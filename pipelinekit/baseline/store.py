@@ -1,0 +1,102 @@
+"""The baseline file: `pipelinekit-baseline.json` beside the project's metadata, committed.
+
+One finding per line (fingerprint, rule, path), sorted, no line numbers and no dates, so a
+merge request shows exactly which debt a change removed or, with a recorded reason, accepted.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipelinekit import __version__
+from pipelinekit.errors import ConfigError
+from pipelinekit.fsutil import atomic_write
+
+FILE = "pipelinekit-baseline.json"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    fingerprint: str
+    rule: str
+    path: str
+    reason: str | None = None
+    """Why a finding was accepted as debt after the baseline was made (`--accept-new`)."""
+
+
+@dataclass
+class Baseline:
+    lint: dict[str, Entry] = field(default_factory=dict)
+    """fingerprint -> entry."""
+    coverage: float | None = None
+    """The coverage floor, percent of lines and branches."""
+
+    def holds(self, fingerprint: str) -> bool:
+        return fingerprint in self.lint
+
+
+def path_for(project_dir: Path) -> Path:
+    return project_dir / FILE
+
+
+def load(project_dir: Path) -> Baseline | None:
+    """The committed baseline, None when the project has none."""
+    path = path_for(project_dir)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        lint = data["lint"]["findings"] if isinstance(data, dict) else None
+        if data.get("version") != VERSION or not isinstance(lint, list):
+            raise ValueError(f"not a version {VERSION} baseline")
+        entries = [
+            Entry(str(e["fingerprint"]), str(e["rule"]), str(e["path"]), e.get("reason"))
+            for e in lint
+        ]
+        coverage = data.get("coverage", {}).get("percent")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ConfigError(
+            f"{path} cannot be read as a pipelinekit baseline ({exc}). Restore it from git, or "
+            "delete it and run `pipelinekit baseline update` to measure the project again."
+        ) from exc
+    return Baseline(
+        lint={e.fingerprint: e for e in entries},
+        coverage=float(coverage) if isinstance(coverage, int | float) else None,
+    )
+
+
+def render(baseline: Baseline) -> str:
+    """The file's text: stable order, one finding per line."""
+    entries = sorted(baseline.lint.values(), key=lambda e: (e.path, e.rule, e.fingerprint))
+    lines = []
+    for entry in entries:
+        item: dict[str, Any] = {"fingerprint": entry.fingerprint, "rule": entry.rule}
+        item["path"] = entry.path
+        if entry.reason:
+            item["reason"] = entry.reason
+        lines.append("      " + json.dumps(item, ensure_ascii=False))
+    coverage = (
+        f'  "coverage": {{"percent": {baseline.coverage:.2f}}},\n'
+        if baseline.coverage is not None
+        else ""
+    )
+    findings = ",\n".join(lines)
+    return (
+        "{\n"
+        f'  "version": {VERSION},\n'
+        f'  "generated_by": "pipelinekit {__version__}",\n'
+        f"{coverage}"
+        f'  "lint": {{\n    "count": {len(entries)},\n    "findings": [\n'
+        f"{findings}{chr(10) if findings else ''}"
+        "    ]\n  }\n}\n"
+    )
+
+
+def save(project_dir: Path, baseline: Baseline) -> Path:
+    path = path_for(project_dir)
+    atomic_write(path, render(baseline))
+    return path

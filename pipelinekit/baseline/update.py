@@ -1,0 +1,75 @@
+"""Measuring the project and writing its baseline: what `init` records on adoption and what
+`pipelinekit baseline update` does after the debt went down.
+
+The debt may only shrink: findings the baseline does not hold are refused unless they are
+accepted with a reason, which is written beside each of them. Code that cannot run is never
+recorded as debt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pipelinekit.baseline import ratchet, store
+from pipelinekit.baseline.fingerprint import top_rules
+from pipelinekit.errors import CheckFailed
+from pipelinekit.project import Project
+from pipelinekit.stages import lint
+from pipelinekit.stages.base import StageContext
+
+SHOWN = 10
+"""New findings named in the refusal; the lint reports hold all of them."""
+
+
+@dataclass(frozen=True)
+class Updated:
+    path: Path
+    recorded: int
+    added: int
+    fixed: int
+    critical: tuple[str, ...]
+    """`path:line CODE message` of findings that can never be debt (they fail the lint job)."""
+    top: tuple[tuple[str, int], ...]
+    created: bool
+
+
+def update(project: Project, accept_reason: str | None = None) -> Updated:
+    """Measure the lint findings now and write the baseline: on a first run all of them; later
+    the ones it already holds (fixed ones leave it) plus, with a reason, the new ones."""
+    ctx = StageContext(project.project_dir, project.facts, project.config)
+    paths = lint.lint_paths(ctx)
+    findings = lint.measure(ctx, paths).all if paths else []
+    prints = ratchet.judge(lint.repo_root(ctx), findings, None).fingerprints
+    old = store.load(project.project_dir)
+    current = ratchet.lint_entries(findings, prints)
+    critical = tuple(
+        f"{p.where} {p.code} {p.message}" for p in findings if ratchet.is_critical(p.code)
+    )
+    if old is None:
+        entries, added, fixed = current, 0, 0
+    else:
+        new = {fp: e for fp, e in current.items() if fp not in old.lint}
+        if new and not accept_reason:
+            listed = "; ".join(f"{e.path} {e.rule}" for e in list(new.values())[:SHOWN])
+            more = f" and {len(new) - SHOWN} more" if len(new) > SHOWN else ""
+            them = "them" if len(new) != 1 else "it"
+            raise CheckFailed(
+                f"{len(new)} lint finding{'s are' if len(new) != 1 else ' is'} new since the "
+                f"baseline ({listed}{more}); the baseline only goes down. Fix {them}, or record "
+                f'{them} as debt with `pipelinekit baseline update --accept-new --reason "..."`.'
+            )
+        entries = {fp: old.lint.get(fp, e) for fp, e in current.items() if fp in old.lint}
+        entries |= {fp: replace(e, reason=accept_reason) for fp, e in new.items()}
+        added, fixed = len(new), len(set(old.lint) - set(current))
+    baseline = store.Baseline(lint=entries, coverage=old.coverage if old else None)
+    path = store.save(project.project_dir, baseline)
+    return Updated(
+        path=path,
+        recorded=len(entries),
+        added=added,
+        fixed=fixed,
+        critical=critical,
+        top=tuple(top_rules(e.rule for e in entries.values())),
+        created=old is None,
+    )

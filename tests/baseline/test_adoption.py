@@ -1,0 +1,152 @@
+"""Adopting a repository as it is, with real ruff runs: the debt it carries is recorded by
+`init`, the first lint job is green on it and red on code that cannot run, moved code stays
+debt, a new finding fails naming only itself, and the baseline only goes down."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipelinekit.baseline import store
+from pipelinekit.baseline.update import update
+from pipelinekit.errors import CheckFailed
+from pipelinekit.project import load_project
+from pipelinekit.stages import lint
+from pipelinekit.stages.base import StageContext
+from tests.repo_factory import write_files
+
+# Years of style debt under the repository's own rules (E, F, W), and code that runs.
+OLD = """\
+import os, sys
+
+
+def area(w, h):
+    l = [w ,h]
+    return w*h
+
+
+def perimeter(w, h):
+  return 2 * (w + h)
+"""
+CONFIG = """\
+[project]
+name = "shapes"
+version = "1.0"
+
+[tool.ruff.lint]
+select = ["E", "F", "W"]
+ignore = ["F821"]  # someone silenced undefined names once
+"""
+
+
+def repo(root: Path) -> Path:
+    return write_files(
+        root,
+        {
+            "pyproject.toml": CONFIG,
+            "shapes/__init__.py": OLD,
+            "tests/test_shapes.py": "from shapes import area\n\n\ndef test_area():\n    assert area(2, 3) == 6\n",
+        },
+    )
+
+
+def lint_stage(root: Path) -> tuple[str, str, dict[str, object]]:
+    project = load_project(root)
+    result = lint.run(StageContext(project.project_dir, project.facts, project.config))
+    sarif = json.loads((root / ".pipelinekit" / "reports" / "ruff.sarif").read_text())
+    return result.status, result.summary + "\n" + result.details, sarif
+
+
+def init(root: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelinekit", "init", str(root), "--ci", "gitlab"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_debt_is_recorded_and_the_first_job_is_green(tmp_path: Path) -> None:
+    root = repo(tmp_path / "shapes")
+    out = init(root)
+    assert "pipelinekit-baseline.json: 6 lint findings recorded" in out
+    status, text, sarif = lint_stage(root)
+    assert status == "passed", text
+    assert "6 known as baseline debt (F401 x2, E401 x1, E741 x1, F841 x1, unformatted x1)" in text
+    states = {r["baselineState"] for r in sarif["runs"][0]["results"]}  # type: ignore[index]
+    assert states == {"unchanged"}
+
+
+def test_moved_code_stays_debt(tmp_path: Path) -> None:
+    root = repo(tmp_path / "shapes")
+    init(root)
+    module = root / "shapes" / "__init__.py"
+    imports, area, perimeter = OLD.split("\n\n\n")
+    # a new function and the old ones swapped: every old finding is on another line now
+    moved = [imports, "def square(a):\n    return a * a", perimeter, area]
+    module.write_text("\n\n\n".join(moved).rstrip("\n") + "\n")
+    status, text, _ = lint_stage(root)
+    assert status == "passed", text
+    assert "6 known as baseline debt" in text
+
+
+def test_a_new_finding_fails_naming_only_itself(tmp_path: Path) -> None:
+    root = repo(tmp_path / "shapes")
+    init(root)
+    with (root / "shapes" / "__init__.py").open("a") as fh:
+        fh.write("\n\ndef volume(w, h, d):\n    unused = 1\n    return w * h * d\n")
+    status, text, sarif = lint_stage(root)
+    assert status == "failed"
+    summary, *details = text.splitlines()
+    assert summary.startswith("ruff: 1 problem in 1 file")
+    assert details == [
+        "shapes/__init__.py:14:5 F841 Local variable `unused` is assigned to but never used"
+    ]
+    new = [r for r in sarif["runs"][0]["results"] if r["baselineState"] == "new"]  # type: ignore[index]
+    assert [r["ruleId"] for r in new] == ["F841"]
+
+
+def test_code_that_cannot_run_fails_whatever_the_config_and_baseline(tmp_path: Path) -> None:
+    root = repo(tmp_path / "shapes")
+    module = root / "shapes" / "__init__.py"
+    module.write_text(OLD + "\n\ndef broken():\n    return undefined_thing\n")
+    out = init(root)
+    assert "1 never debt (code that cannot run)" in out
+    status, text, _ = lint_stage(root)
+    assert status == "failed" and "F821 Undefined name `undefined_thing`" in text
+
+
+def test_the_baseline_only_goes_down(tmp_path: Path) -> None:
+    root = repo(tmp_path / "shapes")
+    init(root)
+    module = root / "shapes" / "__init__.py"
+    module.write_text(OLD.replace("    l = [w ,h]\n", ""))  # E741 and F841 fixed
+    project = load_project(root)
+    done = update(project)
+    assert (done.recorded, done.fixed, done.added) == (4, 2, 0)
+    module.write_text(module.read_text() + "\n\ndef bad():\n    x = 1\n")
+    with pytest.raises(
+        CheckFailed, match=r"1 lint finding is new since the baseline \(shapes/__init__.py F841\)"
+    ):
+        update(project)
+    accepted = update(project, accept_reason="spike code, removed in #42")
+    assert accepted.added == 1
+    entries = store.load(root)
+    assert entries is not None
+    reasons = {e.rule: e.reason for e in entries.lint.values()}
+    assert reasons["F841"] == "spike code, removed in #42"
+
+
+def test_accept_new_needs_a_reason(tmp_path: Path) -> None:
+    root = repo(tmp_path / "shapes")
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelinekit", "baseline", "update", str(root), "--accept-new"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "--accept-new needs --reason" in done.stderr
