@@ -33,8 +33,10 @@ class LintConfig(Section):
 
     enabled: bool = True
     """Plan a lint job."""
-    format_check: bool = True
-    """Also run `ruff format --check`."""
+    format_check: bool | None = None
+    """Check formatting: by default with the formatter the repository uses (ruff format, or
+    black), and not at all when it uses none; true: always (ruff format unless it uses black);
+    false: never."""
     paths: list[str] | None = None
     """What to lint; default: the source folders and test folders."""
     args: list[str] = Field(default_factory=list)

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from packaging.version import InvalidVersion, Version
 
+from pipelinekit import detect_tools
 from pipelinekit.configfile import config_location, read_toml
 from pipelinekit.detect_deps import (
     DependencyScan,
@@ -179,6 +180,8 @@ def detect(path: Path) -> ProjectFacts:
         installable=installable,
         not_installable_reason=not_installable,
         static_dependencies=_static_dependencies(repo),
+        formatter=detect_tools.formatter(root, tree.file_set, repo.pyproject),
+        tool_pins=detect_tools.tool_pins(root, tree.file_set, found),
         tool_configs=tools,
         config_file=config_location(root)[0].name,
         is_git=any(

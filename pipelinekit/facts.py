@@ -125,6 +125,11 @@ class ProjectFacts(_Frozen):
     static_dependencies: bool = False
     """pyproject.toml's [project] lists the runtime dependencies statically (not `dynamic`), so
     they can be read without building the project (the image's dependency layer does)."""
+    formatter: Literal["ruff", "black"] | None = None
+    """The formatter the repository uses (configured, or a pre-commit hook); None: none."""
+    tool_pins: dict[str, str] = Field(default_factory=dict)
+    """Lint and format tools the repository pins (`ruff`, `black`) -> version, from its
+    pre-commit config, locks or requirement lines: its verdicts are made with those."""
     tool_configs: tuple[str, ...] = ()
     """Tools the repo already configures itself ('ruff', 'pytest', 'coverage', 'mypy', ...)."""
     config_file: str | None = None

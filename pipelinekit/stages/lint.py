@@ -18,16 +18,18 @@ Files `ruff format --check` would change are failures too, and go into both repo
 from __future__ import annotations
 
 import json
-import os
 import posixpath
+import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pipelinekit import reports
 from pipelinekit.baseline import ratchet, store
+from pipelinekit.env.engine import find_uv
 from pipelinekit.errors import ConfigError, ExternalError
 from pipelinekit.stages.base import (
     StageContext,
@@ -36,9 +38,29 @@ from pipelinekit.stages.base import (
     require_configured_paths,
     run_tool,
 )
-from pipelinekit.stages.lint_reports import to_codequality, to_sarif, write_reports
+from pipelinekit.stages.lint_findings import (
+    FORMAT_CODE,
+    SYNTAX_ERROR,
+    Problem,
+    format_problem,
+    parse_ruff_json,
+    problem_from,
+    repo_path,
+    to_codequality,
+    to_sarif,
+    write_reports,
+)
 
-__all__ = ["Problem", "run", "to_codequality", "to_sarif", "write_reports"]
+__all__ = [
+    "SYNTAX_ERROR",
+    "Problem",
+    "parse_ruff_json",
+    "repo_path",
+    "run",
+    "to_codequality",
+    "to_sarif",
+    "write_reports",
+]
 
 NAME = "lint"
 
@@ -46,64 +68,6 @@ MAX_DETAILS = 20
 """Problems listed in the stage details; the reports always hold all of them."""
 
 RUFF_TIMEOUT_S = 600.0
-
-
-Severity = Literal["info", "minor", "major", "critical", "blocker"]
-"""GitLab Code Quality severities, lowest to highest."""
-
-SYNTAX_ERROR = "invalid-syntax"
-FORMAT_CODE = "unformatted"
-
-_SEVERITY_BY_PREFIX: tuple[tuple[str, Severity], ...] = (
-    ("E9", "blocker"),  # E902: the file could not be read at all
-    ("PLE", "major"),  # pylint errors: code that fails at run time
-    ("F", "major"),  # pyflakes: undefined names, unused imports, likely bugs
-    ("B", "major"),  # bugbear: likely bugs
-    ("S", "major"),  # bandit: security
-)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One ruff diagnostic, normalised; `path` is relative to the repository (CI) root."""
-
-    path: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    code: str
-    message: str
-    rule_name: str = ""
-    url: str = ""
-    cell: int | None = None
-    """Notebook cell number; then `line` counts within that cell, as ruff reports it."""
-    debt: bool = False
-    """The committed baseline holds it: reported, not failing."""
-    new: bool = False
-    """Not in the baseline (only set when there is one)."""
-
-    @property
-    def severity(self) -> Severity:
-        if self.code == SYNTAX_ERROR:
-            return "blocker"
-        if self.code == FORMAT_CODE:
-            return "minor"
-        for prefix, severity in _SEVERITY_BY_PREFIX:
-            if self.code.startswith(prefix):
-                return severity
-        return "minor"
-
-    @property
-    def where(self) -> str:
-        cell = f"cell {self.cell}:" if self.cell is not None else ""
-        return f"{self.path}:{cell}{self.line}:{self.column}"
-
-    @property
-    def text(self) -> str:
-        """The message as shown in reports; notebooks name the cell the line refers to."""
-        cell = f"cell {self.cell}: " if self.cell is not None else ""
-        return f"{cell}{self.message}"
 
 
 def run(ctx: StageContext) -> StageResult:
@@ -133,14 +97,14 @@ def run(ctx: StageContext) -> StageResult:
     new = [p for p in marked if not p.debt]
     problems = [p for p in new if p.code != FORMAT_CODE]
     unformatted = [p for p in new if p.code == FORMAT_CODE]
-    summary = summarize(problems, unformatted, paths, format_checked=findings.format_checked)
+    summary = summarize(problems, unformatted, paths, formatter=findings.formatter)
     known = verdict.summary(findings.all)
     return StageResult(
         NAME,
         "failed" if new else "passed",
         summary + (f" ({known})" if known else ""),
         reports=written,
-        details=describe(problems, unformatted),
+        details=describe(problems, unformatted, findings.formatter),
     )
 
 
@@ -150,7 +114,8 @@ class Measured:
     configuration says, and the files its formatter would change."""
 
     all: list[Problem]
-    format_checked: bool
+    formatter: str | None
+    """The formatter that checked the files (None: the repository uses none)."""
 
 
 def measure(ctx: StageContext, paths: Sequence[str]) -> Measured:
@@ -162,7 +127,8 @@ def measure(ctx: StageContext, paths: Sequence[str]) -> Measured:
             _ruff, ctx, ["check", *cfg.args, "--output-format", "json", "--no-fix"], paths
         )
         critical = pool.submit(critical_problems, ctx, paths)
-        formatted = pool.submit(check_format, ctx, paths) if cfg.format_check else None
+        tool = formatter(ctx)
+        formatted = pool.submit(FORMATTERS[tool], ctx, paths) if tool else None
         check = checked.result()
         if check.returncode not in (0, 1):
             raise _ruff_stopped(ctx, "check", check)
@@ -175,7 +141,7 @@ def measure(ctx: StageContext, paths: Sequence[str]) -> Measured:
         ]
         unformatted = formatted.result() if formatted is not None else []
     problems.sort(key=lambda p: (p.path, p.cell or 0, p.line, p.column, p.code))
-    return Measured([*problems, *unformatted], cfg.format_check)
+    return Measured([*problems, *unformatted], tool)
 
 
 def critical_problems(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:
@@ -225,14 +191,49 @@ def _prune_nested(paths: Iterable[str], base: Path) -> list[str]:
 
 
 NOT_PROJECT = ".pipelinekit,.cache"
-"""Folders of pipelinekit's and CI's own in the checkout (environments, caches): never linted."""
+"""Folders of pipelinekit's and CI's own in the checkout (environments, caches): never linted,
+on top of the repository's own excludes. An old `ruff format` (before 0.7) has no
+`--extend-exclude`: it gets the same as an inline `--config` override instead."""
+
+
+def formatter(ctx: StageContext) -> str | None:
+    """The formatter to check with: the repository's own, or ruff when the config asks for a
+    check it does not have; none when it uses none (style debt is not failure)."""
+    setting = ctx.config.lint.format_check
+    if setting is False:
+        return None
+    return ctx.facts.formatter or ("ruff" if setting else None)
+
+
+def ruff_command(ctx: StageContext) -> list[str]:
+    """`python -m ruff`, or the ruff the repository pins (pre-commit rev, lock, `ruff==`), run
+    by uv at that version: a verdict is the repository's own, and does not move with a release."""
+    pin = ctx.facts.tool_pins.get("ruff")
+    if pin and pin != _installed("ruff", ctx.python):
+        uv = find_uv(ctx.env)
+        if uv:
+            return [uv, "tool", "run", "--quiet", "--from", f"ruff=={pin}", "ruff"]
+    return [ctx.python, "-m", "ruff"]
+
+
+def _installed(name: str, python: str) -> str | None:
+    if python != sys.executable:
+        return None
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def _ruff(ctx: StageContext, args: Sequence[str], paths: Sequence[str]) -> ToolRun:
-    """Run ruff from the project's interpreter; a missing ruff is an ExternalError."""
-    argv = [ctx.python, "-m", "ruff", *args, "--force-exclude", "--extend-exclude", NOT_PROJECT]
-    argv += ["--", *paths]
-    result = run_tool(argv, ctx, timeout=RUFF_TIMEOUT_S)
+    """Run ruff (pipelinekit's, or the repository's pinned one); a missing ruff is an
+    ExternalError."""
+    argv = [*ruff_command(ctx), *args, "--force-exclude", "--extend-exclude", NOT_PROJECT]
+    result = run_tool([*argv, "--", *paths], ctx, timeout=RUFF_TIMEOUT_S)
+    if result.returncode == 2 and "'--extend-exclude'" in result.stderr:
+        folders = ", ".join(repr(f) for f in NOT_PROJECT.split(","))
+        argv[-2:] = ["--config", f"extend-exclude = [{folders}]"]
+        result = run_tool([*argv, "--", *paths], ctx, timeout=RUFF_TIMEOUT_S)
     if result.returncode != 0 and "No module named ruff" in result.stderr:
         raise ExternalError(
             f"ruff is not installed for {ctx.python}. Install it in the project's environment "
@@ -298,58 +299,6 @@ def _load_json_list(ctx: StageContext, command: str, result: ToolRun) -> list[di
     return data
 
 
-def parse_ruff_json(
-    data: Sequence[dict[str, Any]], project_dir: Path, prefix: str = "."
-) -> list[Problem]:
-    """Ruff's JSON diagnostics -> sorted Problems with repository-relative paths.
-
-    Handles ruff's older spelling of syntax errors (code null, message "SyntaxError: ...")
-    and its newer one (code "invalid-syntax") alike.
-    """
-    problems = [_problem(item, project_dir, prefix) for item in data]
-    return sorted(problems, key=lambda p: (p.path, p.cell or 0, p.line, p.column, p.code))
-
-
-def _problem(item: dict[str, Any], project_dir: Path, prefix: str) -> Problem:
-    start = item.get("location") or {}
-    end = item.get("end_location") or start
-    message = str(item.get("message") or "")
-    code = item.get("code")
-    if not code:
-        code = SYNTAX_ERROR
-        message = message.removeprefix("SyntaxError: ")
-    cell = item.get("cell")
-    return Problem(
-        path=repo_path(str(item.get("filename", "")), project_dir, prefix),
-        line=int(start.get("row") or 1),
-        column=int(start.get("column") or 1),
-        end_line=int(end.get("row") or start.get("row") or 1),
-        end_column=int(end.get("column") or start.get("column") or 1),
-        code=str(code),
-        message=message,
-        rule_name=str(item.get("name") or ""),
-        url=str(item.get("url") or ""),
-        cell=int(cell) if cell is not None else None,
-    )
-
-
-def repo_path(filename: str, project_dir: Path, prefix: str = ".") -> str:
-    """`filename` (absolute, as ruff prints it) relative to the repository root.
-
-    `prefix` is the project's folder inside the repository (`ProjectFacts.root`): GitLab
-    and Jenkins resolve report paths against the checkout root, not the project folder.
-    """
-    path = Path(filename)
-    if path.is_absolute():
-        try:
-            rel = path.resolve().relative_to(project_dir.resolve()).as_posix()
-        except ValueError:
-            rel = Path(os.path.relpath(path.resolve(), project_dir.resolve())).as_posix()
-    else:
-        rel = path.as_posix()
-    return posixpath.normpath(posixpath.join(prefix, rel)) if prefix not in ("", ".") else rel
-
-
 def check_format(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:
     """Files `ruff format --check` would change, as Problems with code `unformatted`.
 
@@ -367,10 +316,40 @@ def check_format(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:
     # reports those as syntax errors, so only the unformatted entries matter here.
     found = {
         p.path: p
-        for p in (_problem(item, ctx.project_dir, prefix) for item in data)
+        for p in (problem_from(item, ctx.project_dir, prefix) for item in data)
         if p.code == FORMAT_CODE
     }
     return [found[path] for path in sorted(found)]
+
+
+def black_check(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:
+    """Files black would change (the repository's formatter), at the version it pins, run by
+    uv: black is the repository's tool, not one of pipelinekit's dependencies."""
+    uv = find_uv(ctx.env)
+    if uv is None:
+        raise ExternalError(
+            "The repository formats with black, which pipelinekit runs with uv; uv is not "
+            "available here (pip install uv), or set [tool.pipelinekit.lint] format_check = false."
+        )
+    pin = ctx.facts.tool_pins.get("black")
+    tool = f"black=={pin}" if pin else "black"
+    argv = [uv, "tool", "run", "--quiet", "--from", tool, "black", "--check"]
+    argv += ["--extend-exclude", r"/(\.pipelinekit|\.cache)/", "--", *paths]
+    result = run_tool(argv, ctx, timeout=RUFF_TIMEOUT_S)
+    files = sorted(
+        {
+            line.removeprefix("would reformat ").strip()
+            for line in (result.stderr + result.stdout).splitlines()
+            if line.startswith("would reformat ")
+        }
+    )
+    if result.returncode not in (0, 1):
+        raise ConfigError(
+            f"black could not check the formatting (exit {result.returncode}): "
+            f"{_first_lines(result.stderr or result.stdout, 6)} Check the repository's "
+            "[tool.black] settings, or set [tool.pipelinekit.lint] format_check = false."
+        )
+    return [format_problem(f, ctx.project_dir, ctx.facts.root, "black") for f in files]
 
 
 def _legacy_format_check(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:
@@ -382,20 +361,11 @@ def _legacy_format_check(ctx: StageContext, paths: Sequence[str]) -> list[Proble
     }
     if result.returncode not in (0, 1) and not files:
         raise _ruff_stopped(ctx, "format --check", result)
-    return [_format_problem(f, ctx.project_dir, ctx.facts.root) for f in sorted(files)]
+    return [format_problem(f, ctx.project_dir, ctx.facts.root) for f in sorted(files)]
 
 
-def _format_problem(filename: str, project_dir: Path, prefix: str) -> Problem:
-    full = Path(filename) if Path(filename).is_absolute() else project_dir / filename
-    return Problem(
-        path=repo_path(str(full), project_dir, prefix),
-        line=1,
-        column=1,
-        end_line=1,
-        end_column=1,
-        code=FORMAT_CODE,
-        message="File would be reformatted",
-    )
+FORMATTERS = {"ruff": lambda ctx, paths: check_format(ctx, paths), "black": black_check}
+"""Formatter -> its check (files it would change, as `unformatted` problems)."""
 
 
 def _plural(n: int, word: str) -> str:
@@ -407,25 +377,27 @@ def summarize(
     unformatted: Sequence[Problem],
     paths: Sequence[str],
     *,
-    format_checked: bool = True,
+    formatter: str | None = "ruff",
 ) -> str:
-    """E.g. "ruff: 3 problems in 2 files; 1 file would be reformatted"."""
+    """E.g. "ruff: 3 problems in 2 files; 1 file would be reformatted" (by black: "... (black)")."""
     if problems:
         files = len({p.path for p in problems})
         check = f"{_plural(len(problems), 'problem')} in {_plural(files, 'file')}"
     else:
         check = f"no problems in {', '.join(paths)}"
-    if not format_checked:
+    if formatter is None:
         return f"ruff: {check}"
     if unformatted:
         n = len(unformatted)
         fmt = f"{_plural(n, 'file')} would be reformatted"
     else:
         fmt = "formatting ok"
-    return f"ruff: {check}; {fmt}"
+    return f"ruff: {check}; {fmt}" + (f" ({formatter})" if formatter != "ruff" else "")
 
 
-def describe(problems: Sequence[Problem], unformatted: Sequence[Problem]) -> str:
+def describe(
+    problems: Sequence[Problem], unformatted: Sequence[Problem], formatter: str | None = "ruff"
+) -> str:
     """The first problems as `path:line:col CODE message`, then the unformatted files."""
     lines = [f"{p.where} {p.code} {p.message}" for p in problems[:MAX_DETAILS]]
     if len(problems) > MAX_DETAILS:
@@ -433,9 +405,8 @@ def describe(problems: Sequence[Problem], unformatted: Sequence[Problem]) -> str
             f"... and {len(problems) - MAX_DETAILS} more (see {reports.CODEQUALITY} "
             f"and {reports.SARIF})"
         )
-    lines += [
-        f"{p.path}: would be reformatted (run `ruff format`)" for p in unformatted[:MAX_DETAILS]
-    ]
+    run = "ruff format" if formatter == "ruff" else formatter
+    lines += [f"{p.path}: would be reformatted (run `{run}`)" for p in unformatted[:MAX_DETAILS]]
     if len(unformatted) > MAX_DETAILS:
         lines.append(f"... and {len(unformatted) - MAX_DETAILS} more files to reformat")
     return "\n".join(lines)

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -16,7 +16,7 @@ from pipelinekit import reports
 from pipelinekit.config import Config, LintConfig
 from pipelinekit.errors import ConfigError, ExternalError
 from pipelinekit.facts import ProjectFacts, TestFacts
-from pipelinekit.stages import get, lint, lint_reports
+from pipelinekit.stages import get, lint, lint_findings
 from pipelinekit.stages.base import StageContext
 from tests.repo_factory import write_files as write
 
@@ -34,7 +34,9 @@ def make_ctx(
     lint_cfg: LintConfig | None = None,
     python: str = sys.executable,
     env: dict[str, str] | None = None,
+    formatter: Literal["ruff", "black"] | None = "ruff",
 ) -> StageContext:
+    """A project that formats with ruff unless told otherwise (`formatter=None`)."""
     facts = ProjectFacts(
         root=root,
         name="pkg",
@@ -43,6 +45,7 @@ def make_ctx(
         source_dirs=source_dirs,
         tests=TestFacts(dirs=tests, framework="pytest"),
         notebooks=notebooks,
+        formatter=formatter,
     )
     config = Config(lint=lint_cfg) if lint_cfg is not None else Config()
     extra: dict[str, Any] = {"env": env} if env is not None else {}
@@ -545,9 +548,9 @@ def test_ruff_format_stopping_is_a_config_error(tmp_path: Path, script: str) -> 
 
 def test_reports_are_not_left_half_written(tmp_path: Path) -> None:
     target = tmp_path / "reports" / "x.json"
-    lint_reports.write_json_atomic(target, {"ok": 1})
+    lint_findings.write_json_atomic(target, {"ok": 1})
     with pytest.raises(TypeError):
-        lint_reports.write_json_atomic(target, {"bad": object()})
+        lint_findings.write_json_atomic(target, {"bad": object()})
     assert json.loads(target.read_text()) == {"ok": 1}
     assert [p.name for p in target.parent.iterdir()] == ["x.json"]
 

@@ -1,0 +1,113 @@
+"""The repository's own lint and format tools: the formatter it uses (and none when it uses
+none), and the versions it pins, which the lint stage runs through uv (real ruff and black)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelinekit.detect import detect
+from pipelinekit.project import load_project
+from pipelinekit.stages import lint
+from pipelinekit.stages.base import StageContext
+from tests.repo_factory import write_files
+
+UGLY = "def f( a,b ):\n    return a+b\n"
+PROJECT = '[project]\nname = "tidy"\nversion = "1"\n'
+
+
+def stage(root: Path) -> tuple[str, str]:
+    project = load_project(root)
+    result = lint.run(StageContext(project.project_dir, project.facts, project.config))
+    return result.status, result.summary + "\n" + result.details
+
+
+@pytest.mark.parametrize(
+    ("files", "formatter"),
+    [
+        ({}, None),
+        ({"pyproject.toml": PROJECT + "[tool.ruff.format]\nquote-style = 'single'\n"}, "ruff"),
+        ({"ruff.toml": "[format]\nindent-style = 'space'\n"}, "ruff"),
+        ({"pyproject.toml": PROJECT + "[tool.black]\nline-length = 99\n"}, "black"),
+        (
+            {
+                ".pre-commit-config.yaml": (
+                    "repos:\n- repo: https://github.com/psf/black-pre-commit-mirror\n"
+                    "  rev: 24.10.0\n  hooks:\n  - id: black\n"
+                )
+            },
+            "black",
+        ),
+    ],
+)
+def test_the_formatter_the_repository_uses(
+    tmp_path: Path, files: dict[str, str], formatter: str | None
+) -> None:
+    write_files(tmp_path, {"tidy/__init__.py": "", **files})
+    assert detect(tmp_path).formatter == formatter
+
+
+def test_pinned_versions_most_trusted_first(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "tidy/__init__.py": "",
+            ".pre-commit-config.yaml": (
+                "repos:\n- repo: https://github.com/astral-sh/ruff-pre-commit\n  rev: v0.4.4\n"
+                "  hooks:\n  - id: ruff\n  - id: ruff-format\n"
+            ),
+            "requirements-dev.txt": "ruff==0.3.0\nblack==23.12.1\n",
+        },
+    )
+    facts = detect(tmp_path)
+    assert facts.tool_pins == {"black": "23.12.1", "ruff": "0.4.4"}
+    assert facts.formatter == "ruff"
+
+
+def test_no_formatter_no_format_check(tmp_path: Path) -> None:
+    """Style the repository never chose is not failure (bug report: a fresh repo was red on
+    `ruff format` it had never used)."""
+    root = write_files(tmp_path / "p", {"pyproject.toml": PROJECT, "tidy/__init__.py": UGLY})
+    status, text = stage(root)
+    assert status == "passed" and text.startswith("ruff: no problems in .\n"), text
+    (root / "pyproject.toml").write_text(PROJECT + "[tool.ruff.format]\n")
+    status, text = stage(root)
+    assert (
+        status == "failed" and "tidy/__init__.py: would be reformatted (run `ruff format`)" in text
+    )
+
+
+def test_the_repositorys_pinned_ruff_is_the_one_that_runs(tmp_path: Path) -> None:
+    """ruff 0.6.9 pinned in requirements-dev.txt: run by uv at that version (the verdict
+    does not move with pipelinekit's own ruff)."""
+    root = write_files(
+        tmp_path / "p",
+        {
+            "pyproject.toml": PROJECT + "[tool.ruff.format]\n",
+            "tidy/__init__.py": "import os\n",
+            "requirements-dev.txt": "ruff==0.6.9\n",
+        },
+    )
+    project = load_project(root)
+    ctx = StageContext(project.project_dir, project.facts, project.config)
+    assert lint.ruff_command(ctx)[-4:] == ["--quiet", "--from", "ruff==0.6.9", "ruff"]
+    status, text = stage(root)
+    assert status == "failed" and "tidy/__init__.py:1:8 F401" in text
+
+
+def test_black_checks_a_black_repository(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "p",
+        {
+            "pyproject.toml": PROJECT + "[tool.black]\nline-length = 88\n",
+            "tidy/__init__.py": UGLY,
+            "requirements-dev.txt": "black==24.10.0\n",
+        },
+    )
+    status, text = stage(root)
+    assert status == "failed"
+    assert "1 file would be reformatted (black)" in text
+    assert "tidy/__init__.py: would be reformatted (run `black`)" in text
+    (root / "tidy" / "__init__.py").write_text("def f(a, b):\n    return a + b\n")
+    assert stage(root)[0] == "passed"
