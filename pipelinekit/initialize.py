@@ -76,6 +76,8 @@ def _record_baseline(project: Project) -> str | None:
     )
     if done.critical:
         text += f"; {len(done.critical)} never debt (code that cannot run)"
+    if project.facts.tests.framework and project.config.coverage.enabled:
+        text += "; the coverage floor is recorded by `pipelinekit baseline update --coverage`"
     return text
 
 

@@ -25,9 +25,18 @@ def baseline() -> None:
 @PATH_ARG
 @click.option("--accept-new", is_flag=True, help="Record findings the baseline does not hold.")
 @click.option("--reason", help="Why the new findings are accepted (written beside each).")
+@click.option(
+    "--coverage",
+    "with_coverage",
+    is_flag=True,
+    help="Also run the tests under coverage and raise the recorded floor (never lower it).",
+)
 @FORMAT_OPTION
-def update_command(path: Path, accept_new: bool, reason: str | None, fmt: str) -> None:
-    """Measure the lint findings and write pipelinekit-baseline.json (fixed ones leave it)."""
+def update_command(
+    path: Path, accept_new: bool, reason: str | None, with_coverage: bool, fmt: str
+) -> None:
+    """Measure the lint findings (and with --coverage the coverage figure) and write
+    pipelinekit-baseline.json: fixed findings leave it, higher coverage raises its floor."""
     from pipelinekit.baseline.update import update
     from pipelinekit.errors import UsageError
     from pipelinekit.project import load_project
@@ -37,7 +46,13 @@ def update_command(path: Path, accept_new: bool, reason: str | None, fmt: str) -
             "--accept-new needs --reason: say why the new findings are acceptable debt; the "
             "reason is written beside each of them in pipelinekit-baseline.json."
         )
-    done = update(load_project(path), reason.strip() if accept_new and reason else None)
+    say = (lambda line: click.echo(line, err=True)) if fmt == "json" else click.echo
+    done = update(
+        load_project(path),
+        reason.strip() if accept_new and reason else None,
+        coverage=with_coverage,
+        output=say,
+    )
     if fmt == "json":
         echo_json({**done.__dict__, "path": str(done.path), "top": [list(t) for t in done.top]})
         return
@@ -49,5 +64,8 @@ def update_command(path: Path, accept_new: bool, reason: str | None, fmt: str) -
         + (f"; {done.fixed} fixed since" if done.fixed else "")
         + (f"; {done.added} accepted" if done.added else "")
     )
+    if done.coverage is not None:
+        before = f" (was {done.coverage_before:.2f}%)" if done.coverage_before is not None else ""
+        click.echo(f"  coverage floor {done.coverage:.2f}%{before}")
     for line in done.critical:
         click.echo(f"  never debt, fails the lint job: {line}")

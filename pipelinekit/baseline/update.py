@@ -8,9 +8,11 @@ recorded as debt.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pipelinekit import reports
 from pipelinekit.baseline import ratchet, store
 from pipelinekit.baseline.fingerprint import top_rules
 from pipelinekit.errors import CheckFailed
@@ -32,9 +34,18 @@ class Updated:
     """`path:line CODE message` of findings that can never be debt (they fail the lint job)."""
     top: tuple[tuple[str, int], ...]
     created: bool
+    coverage: float | None = None
+    """The coverage floor the baseline now records."""
+    coverage_before: float | None = None
 
 
-def update(project: Project, accept_reason: str | None = None) -> Updated:
+def update(
+    project: Project,
+    accept_reason: str | None = None,
+    *,
+    coverage: bool = False,
+    output: Callable[[str], None] | None = None,
+) -> Updated:
     """Measure the lint findings now and write the baseline: on a first run all of them; later
     the ones it already holds (fixed ones leave it) plus, with a reason, the new ones."""
     ctx = StageContext(project.project_dir, project.facts, project.config)
@@ -62,7 +73,17 @@ def update(project: Project, accept_reason: str | None = None) -> Updated:
         entries = {fp: old.lint.get(fp, e) for fp, e in current.items() if fp in old.lint}
         entries |= {fp: replace(e, reason=accept_reason) for fp, e in new.items()}
         added, fixed = len(new), len(set(old.lint) - set(current))
-    baseline = store.Baseline(lint=entries, coverage=old.coverage if old else None)
+    floor = old.coverage if old else None
+    measured = measure_coverage(project, output) if coverage else None
+    if measured is not None:
+        if floor is not None and measured < floor and not accept_reason:
+            raise CheckFailed(
+                f"Coverage is {measured:.2f}%, below the {floor:.2f}% the baseline records; the "
+                "floor only goes up. Add the tests back, or record the lower figure with "
+                '`pipelinekit baseline update --coverage --accept-new --reason "..."`.'
+            )
+        floor = measured if floor is None or accept_reason else max(floor, measured)
+    baseline = store.Baseline(lint=entries, coverage=floor)
     path = store.save(project.project_dir, baseline)
     return Updated(
         path=path,
@@ -72,4 +93,24 @@ def update(project: Project, accept_reason: str | None = None) -> Updated:
         critical=critical,
         top=tuple(top_rules(e.rule for e in entries.values())),
         created=old is None,
+        coverage=floor,
+        coverage_before=old.coverage if old else None,
     )
+
+
+def measure_coverage(project: Project, output: Callable[[str], None] | None) -> float:
+    """The coverage figure now: the coverage stage in the project's own environment, as CI
+    runs it, with no gate (the figure is what is asked for, not a verdict on it)."""
+    from pipelinekit.stages import coverage as coverage_stage
+    from pipelinekit.stages.coverage import parse_cobertura
+
+    ungated = project.config.coverage.model_copy(update={"threshold": 0.0, "enabled": True})
+    config = project.config.model_copy(update={"coverage": ungated})
+    ctx = StageContext(project.project_dir, project.facts, config, isolated=True, output=output)
+    result = coverage_stage.run(ctx)
+    if result.status != "passed":
+        raise CheckFailed(
+            f"Coverage cannot be recorded: the tests did not pass ({result.summary}). Make them "
+            "pass first (`pipelinekit stage test`), then update the baseline."
+        )
+    return parse_cobertura(ctx.reports_dir / reports.COBERTURA).percent

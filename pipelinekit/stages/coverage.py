@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelinekit import reports
+from pipelinekit.baseline import store
 from pipelinekit.errors import ExternalError
 from pipelinekit.stages import test as test_stage
 from pipelinekit.stages.base import StageContext, StageResult, in_project_env, run_tool
@@ -57,8 +58,24 @@ class Totals:
         return _floor1(self.percent)
 
 
-def summary_line(totals: Totals, threshold: float) -> str:
-    return f"coverage: {totals.display}% of lines and branches (threshold {threshold:g}%)"
+@dataclass(frozen=True)
+class Gate:
+    """The figure below which the stage fails, and what set it."""
+
+    floor: float | None
+    """None: coverage is reported, not gated."""
+    source: str
+
+    def describe(self) -> str:
+        if self.floor is None:
+            return "not gated: no threshold and no baseline"
+        if self.source.startswith("baseline"):
+            return f"baseline floor {self.floor:.2f}%"
+        return f"threshold {self.floor:g}%"
+
+
+def summary_line(totals: Totals, gate: Gate) -> str:
+    return f"coverage: {totals.display}% of lines and branches ({gate.describe()})"
 
 
 def run(ctx: StageContext) -> StageResult:
@@ -83,18 +100,21 @@ def run(ctx: StageContext) -> StageResult:
     argv = [ctx.python, "-m", "coverage", "run", "--branch", f"--data-file={data}"]
     if not _names_what_to_measure(repo_config):
         argv.append(f"--source={','.join(default_source(ctx))}")
-    argv += _runner_args(planned, data_dir, pytest_addopts(ctx.project_dir, ctx.env))
-    tested = test_stage.execute(ctx, planned, argv, NAME)
+    addopts = pytest_addopts(ctx.project_dir, ctx.env)
+    runner = _runner_args(planned, data_dir, addopts)
+    tested = test_stage.execute(ctx, planned, [*argv, *runner], NAME)
     if tested.status != "passed":
         return tested
 
     totals = _report(ctx, data, cobertura)
-    threshold = _threshold(ctx, repo_config)
-    passed = totals.percent >= threshold
+    gate = coverage_gate(ctx, repo_config, addopts)
+    passed = gate.floor is None or totals.percent >= gate.floor
     details = [tested.summary]
+    if "--no-cov" in runner:
+        details.append("measured by coverage.py; the repository's pytest-cov was held off")
     if not passed:
         details.append(
-            f"Total coverage {totals.percent:.2f}% is below the threshold {threshold:g}% "
+            f"Total coverage {totals.percent:.2f}% is below the {gate.source} "
             f"(lines {totals.lines_covered}/{totals.lines}, branches "
             f"{totals.branches_covered}/{totals.branches}). Least covered files:"
         )
@@ -102,7 +122,7 @@ def run(ctx: StageContext) -> StageResult:
     return StageResult(
         NAME,
         "passed" if passed else "failed",
-        summary_line(totals, threshold),
+        summary_line(totals, gate),
         reports=(*tested.reports, cobertura),
         details="\n".join(details),
     )
@@ -233,15 +253,45 @@ def _names_what_to_measure(repo_config: Mapping[str, Mapping[str, Any]]) -> bool
     return any(run_section.get(key) for key in ("source", "source_pkgs", "include"))
 
 
-def _threshold(ctx: StageContext, repo_config: Mapping[str, Mapping[str, Any]]) -> float:
-    """Ours when set in [tool.pipelinekit.coverage]; else the repository's fail_under."""
+def coverage_gate(
+    ctx: StageContext, repo_config: Mapping[str, Mapping[str, Any]], addopts: Sequence[str]
+) -> Gate:
+    """What the figure must reach, first set wins: `[tool.pipelinekit.coverage] threshold`,
+    the repository's own `fail_under` or `--cov-fail-under`, the baseline's recorded figure
+    less the tolerance (the ratchet); with none of them coverage is reported, not gated (an
+    80% nobody chose is not a failure)."""
     cfg = ctx.config.coverage
-    if "threshold" not in cfg.model_fields_set:
-        try:
-            return float(repo_config.get("report", {})["fail_under"])
-        except (KeyError, TypeError, ValueError):
-            pass
-    return cfg.threshold
+    if cfg.threshold is not None:
+        return Gate(cfg.threshold, f"threshold {cfg.threshold:g}%")
+    fail_under = _number(repo_config.get("report", {}).get("fail_under"))
+    if fail_under is not None:
+        return Gate(fail_under, f"threshold {fail_under:g}% (the repository's fail_under)")
+    for index, arg in enumerate(addopts):
+        given = arg.partition("=")[2] if arg.startswith("--cov-fail-under=") else None
+        if arg == "--cov-fail-under" and index + 1 < len(addopts):
+            given = addopts[index + 1]
+        cov_fail_under = _number(given)
+        if cov_fail_under is not None:
+            return Gate(
+                cov_fail_under,
+                f"threshold {cov_fail_under:g}% (the repository's --cov-fail-under)",
+            )
+    recorded = store.load(ctx.project_dir)
+    if recorded is not None and recorded.coverage is not None:
+        floor = max(recorded.coverage - cfg.tolerance, 0.0)
+        return Gate(
+            floor,
+            f"baseline floor {floor:.2f}% (recorded {recorded.coverage:.2f}% less the "
+            f"{cfg.tolerance:g}-point tolerance)",
+        )
+    return Gate(None, "")
+
+
+def _number(value: object) -> float | None:
+    try:
+        return float(value) if value is not None else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
 
 
 def _report(ctx: StageContext, data: Path, cobertura: Path) -> Totals:

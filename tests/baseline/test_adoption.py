@@ -150,3 +150,42 @@ def test_accept_new_needs_a_reason(tmp_path: Path) -> None:
         text=True,
     )
     assert done.returncode == 2 and "--accept-new needs --reason" in done.stderr
+
+
+CALC = {
+    "pyproject.toml": (
+        '[project]\nname = "calc"\nversion = "1.0"\n'
+        '[project.optional-dependencies]\ntest = ["pytest"]\n'
+        '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[tool.setuptools]\npackages = ["calc"]\n'
+    ),
+    "calc/__init__.py": "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n",
+    "tests/test_add.py": "from calc import add\n\n\ndef test_add():\n    assert add(1, 2) == 3\n",
+    "tests/test_sub.py": "from calc import sub\n\n\ndef test_sub():\n    assert sub(3, 2) == 1\n",
+}
+
+
+def test_the_coverage_floor_only_goes_up(tmp_path: Path) -> None:
+    """A repo with no threshold: the recorded figure is its floor; deleting a test turns the
+    job red by the ratchet; `baseline update --coverage` refuses the lower figure unless told
+    why."""
+    from pipelinekit.stages import coverage
+
+    root = write_files(tmp_path / "calc", CALC)
+    recorded = update(load_project(root), coverage=True)
+    assert recorded.coverage == 100.0
+    (root / "tests" / "test_sub.py").unlink()
+    project = load_project(root)
+    ctx = StageContext(project.project_dir, project.facts, project.config, isolated=True)
+    result = coverage.run(ctx)
+    assert result.status == "failed", result.summary
+    assert (
+        "(baseline floor 99.50%)" in result.summary and "below the baseline floor" in result.details
+    )
+    with pytest.raises(
+        CheckFailed, match=r"below the 100.00% the baseline records; the floor only goes up"
+    ):
+        update(project, coverage=True)
+    lowered = update(project, accept_reason="sub() moves to another package", coverage=True)
+    assert lowered.coverage is not None and lowered.coverage < 100.0
+    assert coverage.run(ctx).status == "passed"

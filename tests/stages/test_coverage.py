@@ -79,7 +79,7 @@ def cov_config(threshold: float | None = None, **test: object) -> Config:
 def test_registry_and_regex_match_the_summary() -> None:
     assert get("coverage") is stage
     totals = stage.Totals(lines=150, lines_covered=139, branches=22, branches_covered=20)
-    line = "[passed] coverage: " + stage.summary_line(totals, 80)
+    line = "[passed] coverage: " + stage.summary_line(totals, stage.Gate(80, "threshold 80%"))
     match = re.search(stage.COVERAGE_REGEX, line)
     assert match
     # GitLab takes the first number of the matched text as the percentage.
@@ -226,7 +226,8 @@ def test_bundled_example(tmp_path: Path) -> None:
     result = stage.run(ctx)
     assert result.status == "passed", result.details
     assert re.fullmatch(
-        r"coverage: \d+\.\d% of lines and branches \(threshold 80%\)", result.summary
+        r"coverage: \d+\.\d% of lines and branches \(not gated: no threshold and no baseline\)",
+        result.summary,
     )
     root = ET.parse(ctx.reports_dir / reports.COBERTURA).getroot()
     assert {c.get("filename") for c in root.iter("class")} >= {
@@ -263,3 +264,35 @@ def test_own_pytest_cov_and_xdist_are_held_off_only_where_asked(tmp_path: Path) 
         "-m", "pytest", "--no-cov", "-n", "0", "-q", "tests",
     ]  # fmt: skip
     assert stage._runner_args(run, tmp_path, ["-ra"]) == ["-m", "pytest", "-q", "tests"]
+
+
+def test_no_threshold_anywhere_reports_without_gating(calc: Path) -> None:
+    """An 80% nobody chose is not failure: 57.8% passes, and says it is not gated."""
+    result = stage.run(make_ctx(calc))
+    assert result.status == "passed"
+    assert (
+        result.summary
+        == "coverage: 57.8% of lines and branches (not gated: no threshold and no baseline)"
+    )
+
+
+def test_the_baseline_floor_is_the_gate(calc: Path) -> None:
+    """The ratchet: the recorded figure less the tolerance; a drop below it fails."""
+    from pipelinekit.baseline import store
+
+    store.save(calc, store.Baseline(coverage=58.3))
+    held = stage.run(make_ctx(calc))
+    assert held.status == "passed" and "(baseline floor 57.80%)" in held.summary
+    store.save(calc, store.Baseline(coverage=60.0))
+    dropped = stage.run(make_ctx(calc))
+    assert dropped.status == "failed"
+    assert (
+        "below the baseline floor 59.50% (recorded 60.00% less the 0.5-point tolerance)"
+        in dropped.details
+    )
+
+
+def test_the_repositorys_cov_fail_under_is_its_threshold(calc: Path) -> None:
+    (calc / "pytest.ini").write_text("[pytest]\naddopts = --cov-fail-under=70\n")
+    gate = stage.coverage_gate(make_ctx(calc), {}, stage.pytest_addopts(calc, {}))
+    assert (gate.floor, gate.describe()) == (70.0, "threshold 70%")

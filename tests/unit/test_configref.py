@@ -20,6 +20,6 @@ def test_every_section_and_key_is_documented() -> None:
     text = render()
     for name, field in Config.model_fields.items():
         assert f"[tool.pipelinekit.{field.alias or name}" in text
-    assert "| `threshold` | float |" in text
+    assert "| `threshold` | float \\| none |" in text
     assert '| `targets` | list of "jenkins" \\| "gitlab" |' in text
     assert '| `default_branch` | str | `"main"` | The branch releases are made from. |' in text
