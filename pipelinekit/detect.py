@@ -182,6 +182,7 @@ def detect(path: Path) -> ProjectFacts:
         static_dependencies=_static_dependencies(repo),
         formatter=detect_tools.formatter(root, tree.file_set, repo.pyproject),
         tool_pins=detect_tools.tool_pins(root, tree.file_set, found),
+        lints_notebooks=detect_tools.lints_notebooks(root, tree.file_set, repo.pyproject),
         tool_configs=tools,
         config_file=config_location(root)[0].name,
         is_git=any(

@@ -9,6 +9,7 @@ configures or runs as a hook; a repository with neither gets no format check.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -92,6 +93,31 @@ def _requirement_pins(root: Path, found: Discovery) -> Iterable[tuple[str, str]]
             match = _EXACT.match(line)
             if match and normalize(match[1]) in TOOLS:
                 yield normalize(match[1]), match[2]
+
+
+def lints_notebooks(root: Path, files: frozenset[str], pyproject: Mapping[str, Any]) -> bool:
+    """The repository lints its notebooks itself: its ruff config includes `*.ipynb`, or a
+    pre-commit hook runs on them (nbQA, a ruff hook with `types_or: [jupyter]`)."""
+    ruff: object = table(pyproject, "tool", "ruff")
+    for name in ("ruff.toml", ".ruff.toml"):
+        if name in files:
+            with contextlib.suppress(OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                ruff = tomllib.loads((root / name).read_text(encoding="utf-8"))
+    if isinstance(ruff, dict) and any(
+        "ipynb" in str(ruff.get(key, "")) for key in ("include", "extend-include")
+    ):
+        return True
+    for repo in _pre_commit(root) if PRE_COMMIT in files else []:
+        hooks = repo.get("hooks") if isinstance(repo.get("hooks"), list) else []
+        for hook in hooks:
+            if not isinstance(hook, dict):
+                continue
+            hook_id = str(hook.get("id", ""))
+            if hook_id.startswith("nbqa") or (
+                hook_id.startswith("ruff") and "jupyter" in str(hook.get("types_or", ""))
+            ):
+                return True
+    return "nbqa" in table(pyproject, "tool")
 
 
 def formatter(root: Path, files: frozenset[str], pyproject: Mapping[str, Any]) -> Formatter | None:

@@ -127,6 +127,9 @@ class ProjectFacts(_Frozen):
     they can be read without building the project (the image's dependency layer does)."""
     formatter: Literal["ruff", "black"] | None = None
     """The formatter the repository uses (configured, or a pre-commit hook); None: none."""
+    lints_notebooks: bool = False
+    """The repository lints its notebooks itself (ruff including *.ipynb, nbQA hooks); else
+    the lint stage leaves them alone: exploration is not where style debt is judged."""
     tool_pins: dict[str, str] = Field(default_factory=dict)
     """Lint and format tools the repository pins (`ruff`, `black`) -> version, from its
     pre-commit config, locks or requirement lines: its verdicts are made with those."""

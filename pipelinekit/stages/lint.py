@@ -161,7 +161,9 @@ def repo_root(ctx: StageContext) -> Path:
 
 
 def lint_paths(ctx: StageContext) -> list[str]:
-    """What to hand ruff: configured paths, else source + test folders + notebooks.
+    """What to hand ruff: configured paths, else what the project is: its packages and
+    top-level modules, its tests and scripts, and its notebooks when it lints them itself (not docs,
+    examples or build folders, which a flat layout's `.` would sweep in).
 
     Paths inside another listed path are dropped because ruff reports a file once per
     argument that reaches it. Configured paths must exist (a typo must not silently lint
@@ -172,10 +174,22 @@ def lint_paths(ctx: StageContext) -> list[str]:
         require_configured_paths(ctx, "lint", configured)
         return _prune_nested(configured, ctx.project_dir)
     facts = ctx.facts
+    code: list[str] = []
+    for folder in facts.source_dirs:
+        if folder != ".":
+            code.append(folder)
+            continue
+        code += [*facts.packages, *sorted(f.name for f in ctx.project_dir.glob("*.py"))]
+        code += [d for d in SCRIPT_DIRS if (ctx.project_dir / d).is_dir()]
     # Notebooks are named explicitly: ruff lints .ipynb files it is given even in versions
     # that do not pick them up from folders by default (before 0.6).
-    detected = (*facts.source_dirs, *facts.tests.dirs, *facts.notebooks)
+    notebooks = facts.notebooks if facts.lints_notebooks else ()
+    detected = (*code, *facts.tests.dirs, *notebooks)
     return _prune_nested([p for p in detected if (ctx.project_dir / p).exists()], ctx.project_dir)
+
+
+SCRIPT_DIRS = ("scripts", "bin")
+"""A flat project's script folders, linted with its packages."""
 
 
 def _prune_nested(paths: Iterable[str], base: Path) -> list[str]:

@@ -70,7 +70,7 @@ def test_no_formatter_no_format_check(tmp_path: Path) -> None:
     `ruff format` it had never used)."""
     root = write_files(tmp_path / "p", {"pyproject.toml": PROJECT, "tidy/__init__.py": UGLY})
     status, text = stage(root)
-    assert status == "passed" and text.startswith("ruff: no problems in .\n"), text
+    assert status == "passed" and text.startswith("ruff: no problems in tidy\n"), text
     (root / "pyproject.toml").write_text(PROJECT + "[tool.ruff.format]\n")
     status, text = stage(root)
     assert (
@@ -111,3 +111,27 @@ def test_black_checks_a_black_repository(tmp_path: Path) -> None:
     assert "tidy/__init__.py: would be reformatted (run `black`)" in text
     (root / "tidy" / "__init__.py").write_text("def f(a, b):\n    return a + b\n")
     assert stage(root)[0] == "passed"
+
+
+def test_lint_what_the_project_is_not_its_docs_and_examples(tmp_path: Path) -> None:
+    """A flat layout: the package, its modules, tests and scripts, not docs/conf.py or
+    examples/ (a `.` would sweep them in)."""
+    root = write_files(
+        tmp_path / "p",
+        {
+            "pyproject.toml": PROJECT,
+            "tidy/__init__.py": "",
+            "tool.py": "VALUE = 1\n",
+            "scripts/run.py": "import os\n",
+            "tests/test_tidy.py": "def test_ok():\n    pass\n",
+            "docs/conf.py": "import sys\n",
+            "examples/demo.py": "import json\n",
+        },
+    )
+    status, text = stage(root)
+    assert status == "failed" and text.splitlines()[1:] == [
+        "scripts/run.py:1:8 F401 `os` imported but unused"
+    ]
+    project = load_project(root)
+    paths = lint.lint_paths(StageContext(project.project_dir, project.facts, project.config))
+    assert paths == ["tidy", "tool.py", "scripts", "tests"]

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,6 +36,7 @@ def make_ctx(
     python: str = sys.executable,
     env: dict[str, str] | None = None,
     formatter: Literal["ruff", "black"] | None = "ruff",
+    lints_notebooks: bool = False,
 ) -> StageContext:
     """A project that formats with ruff unless told otherwise (`formatter=None`)."""
     facts = ProjectFacts(
@@ -46,6 +48,7 @@ def make_ctx(
         tests=TestFacts(dirs=tests, framework="pytest"),
         notebooks=notebooks,
         formatter=formatter,
+        lints_notebooks=lints_notebooks,
     )
     config = Config(lint=lint_cfg) if lint_cfg is not None else Config()
     extra: dict[str, Any] = {"env": env} if env is not None else {}
@@ -331,7 +334,14 @@ def test_notebooks_are_linted_with_their_cell(tmp_path: Path) -> None:
     }
     clean_repo(tmp_path)
     write(tmp_path, {"notebooks/Exploratory analysis.ipynb": json.dumps(notebook)})
-    ctx = make_ctx(tmp_path, notebooks=("notebooks/Exploratory analysis.ipynb",))
+    ctx = make_ctx(
+        tmp_path, notebooks=("notebooks/Exploratory analysis.ipynb",), lints_notebooks=True
+    )
+    # a repository that does not lint its notebooks itself: exploration is left alone
+    assert (
+        lint.run(replace(ctx, facts=ctx.facts.model_copy(update={"lints_notebooks": False}))).status
+        == "passed"
+    )
     result = lint.run(ctx)
     assert result.status == "failed"
     lines = result.details.splitlines()
@@ -348,7 +358,7 @@ def test_nested_and_duplicate_paths_report_each_problem_once(tmp_path: Path) -> 
     write(clean_repo(tmp_path), {"tests/test_more.py": "import sys\n"})
     ctx = make_ctx(tmp_path, source_dirs=(".",), tests=("tests", "./tests"))
     result = lint.run(ctx)
-    assert lint.lint_paths(ctx) == ["."]
+    assert lint.lint_paths(ctx) == ["tests"]  # a flat layout: its packages (none here), not "."
     assert result.details == "tests/test_more.py:1:8 F401 `sys` imported but unused"
     assert result.summary.startswith("ruff: 1 problem in 1 file")
 
@@ -579,7 +589,9 @@ def test_bundled_example_is_clean_with_ruff_defaults(tmp_path: Path) -> None:
     project = tmp_path / "examples" / "churn-model"
     shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".*cache", "*.egg-info"))
     notebook = "notebooks/Exploratory analysis.ipynb"
-    ctx = make_ctx(project, root="examples/churn-model", notebooks=(notebook,))
+    ctx = make_ctx(
+        project, root="examples/churn-model", notebooks=(notebook,), lints_notebooks=True
+    )
     result = lint.run(ctx)
     assert result.status == "passed", result.details
     assert result.summary == f"ruff: no problems in src, tests, {notebook}; formatting ok"
