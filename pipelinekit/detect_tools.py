@@ -108,8 +108,8 @@ def lints_notebooks(root: Path, files: frozenset[str], pyproject: Mapping[str, A
     ):
         return True
     for repo in _pre_commit(root) if PRE_COMMIT in files else []:
-        hooks = repo.get("hooks") if isinstance(repo.get("hooks"), list) else []
-        for hook in hooks:
+        hooks = repo.get("hooks")
+        for hook in hooks if isinstance(hooks, list) else []:
             if not isinstance(hook, dict):
                 continue
             hook_id = str(hook.get("id", ""))
