@@ -663,7 +663,15 @@ def _installable(
 def _tests(
     repo: _Repo, code_paths: list[str], deps: DependencyScan, tools: tuple[str, ...]
 ) -> TestFacts:
+    own = detect_tools.test_command(repo.root, repo.tree.file_set)
     dirs = _configured_testpaths(repo) or _discovered_test_dirs(repo.tree, code_paths)
+    if own is not None:
+        where, options, paths = own
+        dirs = [p for p in paths if p.split("::")[0] in repo.tree.dirs | repo.tree.file_set] or dirs
+        framework = _test_framework(repo, dirs, deps, tools) if dirs else "pytest"
+        return TestFacts(
+            dirs=tuple(dirs), framework=framework, args=tuple(options), command_from=where
+        )
     if not dirs:
         # No folder by a known name, but pytest is what the project tests with: pytest's own
         # discovery finds them (`testing/`, `qa/`), and finding none is a skip, not a pass.

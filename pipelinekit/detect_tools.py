@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shlex
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -136,3 +137,146 @@ def formatter(root: Path, files: frozenset[str], pyproject: Mapping[str, Any]) -
     if hooks & {"black", "black-jupyter"} or "black" in table(pyproject, "tool"):
         return "black"
     return None
+
+
+# -- the repository's own test command ----------------------------------------------------------
+
+_SELECT_WITH_VALUE = frozenset({"-m", "-k", "--ignore", "--ignore-glob", "--deselect", "-p"})
+"""pytest options that choose what runs (kept from the repository's own command)."""
+_TAKES_VALUE = frozenset(
+    {"-n", "--numprocesses", "--dist", "--cov", "--cov-report", "--cov-config", "--junitxml"}
+    | {"--junit-xml", "-c", "--rootdir", "--maxfail", "--timeout", "-W", "-o", "--log-level"}
+    | {"--durations", "--basetemp", "-r", "--tb", "--color", "--cov-fail-under", "--reruns"}
+    | {"--confcutdir", "--import-mode", "--html"}
+)
+"""Other pytest options whose value is the next word (dropped with it)."""
+_PYTEST = re.compile(r"(?:^|[\s;&|(])(?:python3?\s+-m\s+pytest|py\.test|pytest)(?=\s|$)")
+
+
+def test_command(root: Path, files: frozenset[str]) -> tuple[str, list[str], list[str]] | None:
+    """(where, pytest arguments) of the repository's own test run, most authoritative first:
+    tox's `[testenv] commands`, a noxfile session, a Makefile `test` target, a GitHub
+    workflow step: (where, selecting options, paths). Only what selects tests is kept
+    (`-m "not slow"`, `-k`, `--ignore`, paths): reports, coverage and parallelism are the
+    test stage's business."""
+    candidates: list[tuple[str, str]] = []
+    if "tox.ini" in files:
+        candidates += [("tox.ini [testenv] commands", c) for c in _tox_commands(root / "tox.ini")]
+    if "noxfile.py" in files:
+        candidates += [("noxfile.py", c) for c in _nox_commands(root / "noxfile.py")]
+    for name in ("Makefile", "makefile", "GNUmakefile"):
+        if name in files:
+            candidates += [(f"{name} test target", c) for c in _make_test(root / name)]
+    # .github is a dot-folder, which detection's walk prunes: look for it directly.
+    for path in sorted((root / ".github" / "workflows").glob("*.y*ml")):
+        candidates += [(f".github/workflows/{path.name}", c) for c in _workflow_runs(path)]
+    for where, command in candidates:
+        args = _pytest_args(command, root)
+        if args is not None:
+            options: list[str] = []
+            paths: list[str] = []
+            pending = False
+            for arg in args:
+                if pending or arg.startswith("-"):
+                    options.append(arg)
+                    pending = arg in _SELECT_WITH_VALUE
+                else:
+                    paths.append(arg)
+            return where, options, paths
+    return None
+
+
+def _pytest_args(command: str, root: Path) -> list[str] | None:
+    match = _PYTEST.search(command)
+    if match is None:
+        return None
+    rest = re.split(r"\s*(?:&&|\|\||;|\|)\s*", command[match.end() :])[0]
+    try:
+        tokens = shlex.split(rest)
+    except ValueError:
+        return None
+    kept: list[str] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        name, eq, _ = token.partition("=")
+        if name in _SELECT_WITH_VALUE:
+            if eq:
+                kept.append(token)
+            elif index + 1 < len(tokens):
+                kept += [token, tokens[index + 1]]
+                index += 1
+        elif name in _TAKES_VALUE and not eq:
+            index += 1  # drop the option's value with it
+        elif not token.startswith("-") and (root / token.split("::")[0]).exists():
+            kept.append(token)  # a path or node id to run
+        index += 1
+    return kept
+
+
+def _tox_commands(path: Path) -> list[str]:
+    import configparser
+
+    parser = configparser.RawConfigParser(strict=False)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return []
+    value = parser.get("testenv", "commands", fallback="")
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def _nox_commands(path: Path) -> list[str]:
+    import ast
+
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "run"
+        ):
+            words = [
+                a.value
+                for a in node.args
+                if isinstance(a, ast.Constant) and isinstance(a.value, str)
+            ]
+            if len(words) == len(node.args) and words:
+                found.append(shlex.join(words))
+    return found
+
+
+def _make_test(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    recipe: list[str] = []
+    inside = False
+    for line in lines:
+        if re.match(r"^test\s*:", line):
+            inside = True
+        elif inside and line.startswith("\t"):
+            recipe.append(line.strip().lstrip("@-"))
+        elif inside and line.strip() and not line.startswith("\t"):
+            break
+    return recipe
+
+
+def _workflow_runs(path: Path) -> list[str]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, yaml.YAMLError):
+        return []
+    jobs = data.get("jobs") if isinstance(data, dict) else None
+    runs = []
+    for job in jobs.values() if isinstance(jobs, dict) else []:
+        steps = job.get("steps") if isinstance(job, dict) else None
+        for step in steps if isinstance(steps, list) else []:
+            if isinstance(step, dict) and isinstance(step.get("run"), str):
+                runs += step["run"].splitlines()
+    return runs

@@ -46,6 +46,11 @@ class TestFacts(_Frozen):
 
     dirs: tuple[str, ...] = ()
     framework: TestFramework | None = None
+    args: tuple[str, ...] = ()
+    """What the repository's own test command selects (`-m "not slow"`, `-k`, `--ignore`):
+    markers it deselects in its own CI stay deselected."""
+    command_from: str | None = None
+    """Where that command is (`tox.ini [testenv] commands`, a Makefile test target, ...)."""
 
 
 class DependencySource(_Frozen):

@@ -20,6 +20,7 @@ from its file so that the project's interpreter does not need pipelinekit instal
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -188,7 +189,8 @@ def plan_run(ctx: StageContext, stage: str) -> TestRun | StageResult:
     junit.parent.mkdir(parents=True, exist_ok=True)
     junit.unlink(missing_ok=True)  # never summarise a previous run's report
     if framework == "pytest":
-        args = ["-m", "pytest", f"--junitxml={junit}", "-q", *cfg.args, *dirs]
+        own = ctx.facts.tests.args if not cfg.args else ()
+        args = ["-m", "pytest", f"--junitxml={junit}", "-q", *own, *cfg.args, *dirs]
     else:
         args = ["-c", _RUN_UNITTEST, "--junitxml", str(junit), *cfg.args, *dirs]
     return TestRun(framework, tuple(dirs), junit, tuple(args))
@@ -274,10 +276,18 @@ def _interpret(
     return StageResult(
         stage,
         "failed" if failed else "passed",
-        summary.describe(runner),
+        summary.describe(runner) + _as_the_repository_runs_it(ctx, runner),
         reports=reports_,
         details="\n".join(details),
     )
+
+
+def _as_the_repository_runs_it(ctx: StageContext, runner: str) -> str:
+    """` (-m 'not slow', as tox.ini [testenv] commands runs it)`: what the summary ran."""
+    tests = ctx.facts.tests
+    if runner != "pytest" or not tests.command_from or ctx.config.test.args or not tests.args:
+        return ""
+    return f" ({shlex.join(tests.args)}, as {tests.command_from} runs it)"
 
 
 def _full_log(ctx: StageContext, result: ToolRun) -> str:

@@ -135,3 +135,74 @@ def test_lint_what_the_project_is_not_its_docs_and_examples(tmp_path: Path) -> N
     project = load_project(root)
     paths = lint.lint_paths(StageContext(project.project_dir, project.facts, project.config))
     assert paths == ["tidy", "tool.py", "scripts", "tests"]
+
+
+@pytest.mark.parametrize(
+    ("files", "where", "args", "dirs"),
+    [
+        (
+            {
+                "tox.ini": '[testenv]\ndeps = pytest\ncommands = pytest {posargs} -m "not slow" tests\n'
+            },
+            "tox.ini [testenv] commands",
+            ("-m", "not slow"),
+            ("tests",),
+        ),
+        (
+            {
+                "Makefile": "lint:\n\truff check .\n\ntest:\n\t@python -m pytest -n 4 --cov=tidy -k 'not gpu' tests/unit\n"
+            },
+            "Makefile test target",
+            ("-k", "not gpu"),
+            ("tests/unit",),
+        ),
+        (
+            {
+                "noxfile.py": "import nox\n\n@nox.session\ndef tests(session):\n    session.install('pytest')\n    session.run('pytest', '-m', 'not network')\n"
+            },
+            "noxfile.py",
+            ("-m", "not network"),
+            ("tests",),
+        ),
+        (
+            {
+                ".github/workflows/ci.yml": "jobs:\n  test:\n    steps:\n    - run: |\n        pip install -e .\n        pytest --ignore=tests/e2e\n"
+            },
+            ".github/workflows/ci.yml",
+            ("--ignore=tests/e2e",),
+            ("tests",),
+        ),
+    ],
+)
+def test_the_repositorys_own_test_command(
+    tmp_path: Path, files: dict[str, str], where: str, args: tuple[str, ...], dirs: tuple[str, ...]
+) -> None:
+    """Markers the repository deselects in its own CI stay deselected."""
+    write_files(
+        tmp_path,
+        {"tidy/__init__.py": "", "tests/test_a.py": "", "tests/unit/test_b.py": "", **files},
+    )
+    tests = detect(tmp_path).tests
+    assert (tests.command_from, tests.args, tests.dirs) == (where, args, dirs)
+
+
+def test_the_stage_runs_what_the_repository_selects(tmp_path: Path) -> None:
+    from pipelinekit.stages import test as test_stage
+
+    root = write_files(
+        tmp_path / "p",
+        {
+            "pyproject.toml": PROJECT + '[tool.pytest.ini_options]\nmarkers = ["slow"]\n',
+            "tox.ini": '[testenv]\ncommands = pytest -m "not slow"\n',
+            "tidy/__init__.py": "",
+            "tests/test_a.py": (
+                "import pytest\n\n\ndef test_fast():\n    pass\n\n\n"
+                "@pytest.mark.slow\ndef test_slow():\n    assert False, 'deselected in the repository CI'\n"
+            ),
+        },
+    )
+    project = load_project(root)
+    result = test_stage.run(StageContext(project.project_dir, project.facts, project.config))
+    assert result.status == "passed", result.details
+    assert result.summary.endswith("(-m 'not slow', as tox.ini [testenv] commands runs it)")
+    assert "1 passed" in result.summary

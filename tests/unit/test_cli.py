@@ -46,7 +46,12 @@ def test_detect_json_has_the_stable_keys(
     ):
         assert key in data
     assert data["packages"] == ["churn"] and data["layout"] == "src"
-    assert data["tests"] == {"dirs": ["tests"], "framework": "pytest"}
+    assert data["tests"] == {
+        "dirs": ["tests"],
+        "framework": "pytest",
+        "args": [],
+        "command_from": None,
+    }
     assert data["notebooks"] == ["notebooks/Exploratory analysis.ipynb"]
     code, out, _ = run(capsys, "detect", str(example_copy))
     assert "tests             dirs: tests; framework: pytest" in out

@@ -276,7 +276,12 @@ def test_layout_dependency_sources(tmp_path: Path, layout: str) -> None:
 
 def test_json_keys_are_the_stable_contract(tmp_path: Path) -> None:
     data = detect(build(tmp_path, "src_setuptools")).model_dump(mode="json")
-    assert data["tests"] == {"dirs": ["tests"], "framework": "pytest"}
+    assert data["tests"] == {
+        "dirs": ["tests"],
+        "framework": "pytest",
+        "args": [],
+        "command_from": None,
+    }
     assert data["gpu_frameworks"] == ["torch"]
 
 
