@@ -143,6 +143,8 @@ def init(path: Path, ci: str | None, force: bool, no_baseline: bool) -> None:
     click.echo(f"  {result.config_action:9} {_rel(result.config_path, result.project.repo)}")
     for item in result.files:
         click.echo(f"  {item.action:9} {item.path}")
+    for line in result.adopted:
+        click.echo(f"  {'adopted':9} {line}")
     if result.baseline:
         click.echo(f"  {'baseline':9} {result.baseline}")
 

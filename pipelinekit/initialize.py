@@ -27,6 +27,8 @@ class InitResult:
     config_path: Path
     config_action: str
     files: list[WriteResult]
+    adopted: tuple[str, ...] = ()
+    """What was adopted from the repository, per stage."""
     baseline: str | None = None
     """What adoption recorded (`pipelinekit-baseline.json: recorded, 345 lint findings ...`),
     or why it did not."""
@@ -44,7 +46,8 @@ def init(
     new_text = _with_settings(old_text, table_path, overrides)
     config = _effective_config(project.config, overrides, config_path)
     project = Project(project.repo, project.facts, config)
-    outputs = render_all(project.facts, config, plan(project.facts, config))
+    pipeline = plan(project.facts, config)
+    outputs = render_all(project.facts, config, pipeline)
     writes = prepare_writes(project.repo, outputs, force=force)
     if new_text != old_text:
         problem = writable_problem(config_path.parent)
@@ -54,7 +57,7 @@ def init(
     action = "unchanged" if new_text == old_text else ("updated" if old_text else "created")
     written = apply_writes(writes)
     recorded = _record_baseline(project) if baseline and config.lint.enabled else None
-    return InitResult(project, config_path, action, written, recorded)
+    return InitResult(project, config_path, action, written, pipeline.adopted, recorded)
 
 
 def _record_baseline(project: Project) -> str | None:

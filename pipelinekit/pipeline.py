@@ -153,6 +153,8 @@ class Pipeline(_Model):
     setup: tuple[str, ...]
     """Shell lines every job runs first: bootstrap uv, create pipelinekit's own environment
     on Python 3.11+ and install pipelinekit into it."""
+    adopted: tuple[str, ...] = ()
+    """What pipelinekit adopted from the repository, per stage (`init` and `plan` say it)."""
     environment: EnvSpec
     """The project's test environment (its Python, sources, lock): the test job builds it,
     the CI cache follows its key files."""
@@ -198,6 +200,7 @@ STAGE_ORDER = ("verify", "lint", "test", "quality", "build", "publish", "release
 
 def plan(facts: ProjectFacts, config: Config) -> Pipeline:
     """Build the pipeline model for a project from its facts and its configuration."""
+    from pipelinekit.baseline.decisions import adopted
     from pipelinekit.env.planner import plan_env
     from pipelinekit.jobs import plan_jobs
 
@@ -222,6 +225,7 @@ def plan(facts: ProjectFacts, config: Config) -> Pipeline:
             "UV_LINK_MODE": "copy",
         },
         setup=_setup_lines(config, jobs),
+        adopted=adopted(facts, config, environment),
         environment=environment,
         stages=tuple(s for s in STAGE_ORDER if s in used),
         jobs=tuple(jobs),
@@ -375,6 +379,7 @@ def check_jobs(jobs: Iterable[Job]) -> None:
 def describe(pipeline: Pipeline) -> str:
     """A readable tree of the model (`pipelinekit plan --format text`)."""
     lines = [f"pipeline {pipeline.name} (python {pipeline.python_version}, {pipeline.image})"]
+    lines += [f"  adopted {line}" for line in pipeline.adopted]
     for number, level in enumerate(pipeline.levels(), start=1):
         together = " (parallel)" if len(level) > 1 else ""
         lines.append(f"  step {number}{together}")

@@ -75,6 +75,10 @@ def test_debt_is_recorded_and_the_first_job_is_green(tmp_path: Path) -> None:
     root = repo(tmp_path / "shapes")
     out = init(root)
     assert "pipelinekit-baseline.json: 5 lint findings recorded" in out
+    assert (
+        "  adopted   lint: ruff (pipelinekit's, pinned with it) with its ruff configuration" in out
+    )
+    assert "  adopted   test: pytest in the project's own environment (Python 3.11" in out
     status, text, sarif = lint_stage(root)
     assert status == "passed", text
     assert "5 known as baseline debt (F401 x2, E401 x1, E741 x1, F841 x1)" in text

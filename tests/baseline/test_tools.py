@@ -206,3 +206,44 @@ def test_the_stage_runs_what_the_repository_selects(tmp_path: Path) -> None:
     assert result.status == "passed", result.details
     assert result.summary.endswith("(-m 'not slow', as tox.ini [testenv] commands runs it)")
     assert "1 passed" in result.summary
+
+
+def test_what_was_adopted_is_said_per_stage(tmp_path: Path) -> None:
+    from pipelinekit.baseline.decisions import adopted
+    from pipelinekit.config import parse_config
+    from pipelinekit.env.planner import plan_env
+
+    root = write_files(
+        tmp_path / "p",
+        {
+            "pyproject.toml": PROJECT
+            + '[project.optional-dependencies]\ntest = ["pytest"]\n'
+            + "[tool.ruff]\nline-length = 99\n[tool.black]\n[tool.coverage.report]\nfail_under = 70\n",
+            ".python-version": "3.10\n",
+            "requirements-dev.txt": "ruff==0.6.9\nblack==24.10.0\n",
+            "tox.ini": '[testenv]\ncommands = pytest -m "not slow"\n',
+            "tidy/__init__.py": "",
+            "tests/test_a.py": "",
+        },
+    )
+    facts = detect(root)
+    lines = adopted(
+        facts, parse_config({}, source="p"), plan_env(facts, parse_config({}, source="p"))
+    )
+    assert lines == (
+        "lint: ruff 0.6.9 (the repository's pin) with its ruff configuration; format checked by "
+        "black 24.10.0; debt in pipelinekit-baseline.json does not fail; code that cannot run "
+        "always fails",
+        "test: pytest in the project's own environment (Python 3.10 (.python-version); with "
+        "test), -m 'not slow' as tox.ini [testenv] commands runs it",
+        "coverage: the repository's fail_under, else the baseline floor less 0.5 points, else "
+        "not gated",
+    )
+    forced = parse_config(
+        {"coverage": {"threshold": 85}, "lint": {"format_check": False}}, source="p"
+    )
+    told = adopted(facts, forced, plan_env(facts, forced))
+    assert (
+        "no format check (configured)" in told[0]
+        and told[2] == "coverage: threshold 85% ([tool.pipelinekit.coverage])"
+    )
