@@ -149,6 +149,13 @@ def detect(path: Path) -> ProjectFacts:
     python = requirement[0] if requirement else next((spec for _, spec in pins), None)
     python_version, python_from = env_python.choose(requirement, pins, _classifiers(repo))
     tools = _tool_configs(repo)
+    translation = (
+        ("", ())
+        if "ruff" in tools
+        else detect_tools.ruff_translation(
+            root, tree.file_set, repo.pyproject, repo.setup_cfg, repo.tox_ini
+        )
+    )
     version, version_source = _version(repo)
     installable, not_installable = _installable(repo, build_system, version, version_source)
     code_paths = [_join(folder, name) for name, folder in packages]
@@ -183,6 +190,8 @@ def detect(path: Path) -> ProjectFacts:
         formatter=detect_tools.formatter(root, tree.file_set, repo.pyproject),
         tool_pins=detect_tools.tool_pins(root, tree.file_set, found),
         lints_notebooks=detect_tools.lints_notebooks(root, tree.file_set, repo.pyproject),
+        ruff_settings=translation[1],
+        ruff_settings_from=translation[0] or None,
         tool_configs=tools,
         config_file=config_location(root)[0].name,
         is_git=any(

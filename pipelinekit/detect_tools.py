@@ -280,3 +280,111 @@ def _workflow_runs(path: Path) -> list[str]:
             if isinstance(step, dict) and isinstance(step.get("run"), str):
                 runs += step["run"].splitlines()
     return runs
+
+
+# -- flake8, isort and black settings as ruff's -------------------------------------------------
+
+_FLAKE8_DEFAULT = ("E", "F", "W", "C90")
+"""flake8's own selection when its config names none."""
+
+
+def ruff_translation(
+    root: Path,
+    files: frozenset[str],
+    pyproject: Mapping[str, Any],
+    setup_cfg: Any,
+    tox_ini: Any,
+) -> tuple[str, tuple[str, ...]]:
+    """A repository without ruff settings judged by the ones it has: flake8's selection,
+    ignores, line length, excludes, per-file ignores and complexity, isort's first-party
+    packages, black's line length, as ruff command-line settings. ("", ()) when there is
+    nothing to translate. Codes ruff does not know are dropped by the lint stage."""
+    import configparser
+
+    flake8: dict[str, str] = {}
+    where = ""
+    for name, parser in ((".flake8", None), ("setup.cfg", setup_cfg), ("tox.ini", tox_ini)):
+        if name not in files:
+            continue
+        if parser is None:
+            parser = configparser.RawConfigParser(strict=False)
+            with contextlib.suppress(configparser.Error, UnicodeDecodeError, OSError):
+                parser.read(root / name, encoding="utf-8")
+        if parser.has_section("flake8"):
+            flake8 = {k.replace("_", "-"): v for k, v in parser.items("flake8")}
+            where = f"{name} [flake8]"
+            break
+    args: list[str] = []
+    sources: list[str] = []
+    if flake8:
+        sources.append(where)
+        select = _codes(flake8.get("select")) or list(_FLAKE8_DEFAULT)
+        select += _codes(flake8.get("extend-select"))
+        args += ["--select", ",".join(select)]
+        ignore = _codes(flake8.get("ignore")) + _codes(flake8.get("extend-ignore"))
+        if ignore:
+            args += ["--ignore", ",".join(ignore)]
+        if (flake8.get("max-line-length") or "").strip().isdigit():
+            args += ["--line-length", flake8["max-line-length"].strip()]
+        excluded = _codes(flake8.get("exclude")) + _codes(flake8.get("extend-exclude"))
+        if excluded:
+            args += ["--extend-exclude", ",".join(excluded)]
+        per_file = _per_file_ignores(flake8.get("per-file-ignores", ""))
+        if per_file:
+            table_ = ", ".join(f"{pattern!r} = {codes!r}" for pattern, codes in per_file.items())
+            args += ["--config", f"lint.per-file-ignores = {{{table_}}}"]
+        complexity = (flake8.get("max-complexity") or "").strip()
+        if complexity.isdigit():
+            args += ["--config", f"lint.mccabe.max-complexity = {complexity}"]
+    black_length = table(pyproject, "tool", "black").get("line-length")
+    if "--line-length" not in args and isinstance(black_length, int):
+        args += ["--line-length", str(black_length)]
+        sources.append("[tool.black] line-length")
+    isort = _isort_settings(root, files, pyproject, setup_cfg, tox_ini)
+    if isort is not None:
+        args += ["--extend-select", "I"]
+        first_party = [p for p in re.split(r"[\s,]+", str(isort.get("known_first_party", ""))) if p]
+        if isinstance(isort.get("known_first_party"), list):
+            first_party = [str(p) for p in isort["known_first_party"]]
+        if first_party:
+            args += ["--config", f"lint.isort.known-first-party = {first_party!r}"]
+        sources.append("isort settings")
+    return "; ".join(sources), tuple(args)
+
+
+def _codes(value: str | None) -> list[str]:
+    return [c for c in re.split(r"[\s,]+", value or "") if c and not c.startswith("#")]
+
+
+def _per_file_ignores(value: str) -> dict[str, list[str]]:
+    """flake8's `pattern:CODES` entries (one per line, or comma-separated on one line)."""
+    found: dict[str, list[str]] = {}
+    current: str | None = None
+    for token in re.split(r"[\s,]+", value.strip()):
+        if ":" in token:
+            current, _, code = token.partition(":")
+            found.setdefault(current, [])
+            token = code
+        if current is not None and re.fullmatch(r"[A-Z]+[0-9]*", token):
+            found[current].append(token)
+    return {pattern: codes for pattern, codes in found.items() if codes}
+
+
+def _isort_settings(
+    root: Path, files: frozenset[str], pyproject: Mapping[str, Any], setup_cfg: Any, tox_ini: Any
+) -> dict[str, Any] | None:
+    if "isort" in table(pyproject, "tool"):
+        return dict(table(pyproject, "tool", "isort"))
+    for parser, section in ((setup_cfg, "isort"), (setup_cfg, "tool:isort"), (tox_ini, "isort")):
+        if parser is not None and parser.has_section(section):
+            return dict(parser.items(section))
+    if ".isort.cfg" in files:
+        import configparser
+
+        parser = configparser.RawConfigParser(strict=False)
+        with contextlib.suppress(configparser.Error, UnicodeDecodeError, OSError):
+            parser.read(root / ".isort.cfg", encoding="utf-8")
+        if parser.has_section("settings"):
+            return dict(parser.items("settings"))
+        return {}
+    return None

@@ -132,6 +132,11 @@ class ProjectFacts(_Frozen):
     they can be read without building the project (the image's dependency layer does)."""
     formatter: Literal["ruff", "black"] | None = None
     """The formatter the repository uses (configured, or a pre-commit hook); None: none."""
+    ruff_settings: tuple[str, ...] = ()
+    """ruff command-line settings translated from the repository's flake8, isort and black
+    configuration, when it has no ruff configuration of its own."""
+    ruff_settings_from: str | None = None
+    """What they were translated from (`setup.cfg [flake8]; isort settings`)."""
     lints_notebooks: bool = False
     """The repository lints its notebooks itself (ruff including *.ipynb, nbQA hooks); else
     the lint stage leaves them alone: exploration is not where style debt is judged."""

@@ -26,7 +26,12 @@ def adopted(facts: ProjectFacts, config: Config, env: EnvSpec) -> tuple[str, ...
 def _lint(facts: ProjectFacts, config: Config) -> str:
     pin = facts.tool_pins.get("ruff")
     ruff = f"ruff {pin} (the repository's pin)" if pin else "ruff (pipelinekit's, pinned with it)"
-    rules = "its ruff configuration" if "ruff" in facts.tool_configs else "ruff's default rules"
+    if "ruff" in facts.tool_configs:
+        rules = "its ruff configuration"
+    elif facts.ruff_settings_from:
+        rules = f"its {facts.ruff_settings_from} as ruff settings"
+    else:
+        rules = "ruff's default rules"
     setting = config.lint.format_check
     if setting is False:
         fmt = "no format check (configured)"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -123,8 +124,9 @@ def measure(ctx: StageContext, paths: Sequence[str]) -> Measured:
     time on two cores, not the sum)."""
     cfg = ctx.config.lint
     with ThreadPoolExecutor(max_workers=3) as pool:
+        settings = [*ctx.facts.ruff_settings, *cfg.args]
         checked = pool.submit(
-            _ruff, ctx, ["check", *cfg.args, "--output-format", "json", "--no-fix"], paths
+            _ruff, ctx, ["check", *settings, "--output-format", "json", "--no-fix"], paths
         )
         critical = pool.submit(critical_problems, ctx, paths)
         tool = formatter(ctx)
@@ -244,6 +246,11 @@ def _ruff(ctx: StageContext, args: Sequence[str], paths: Sequence[str]) -> ToolR
     ExternalError."""
     argv = [*ruff_command(ctx), *args, "--force-exclude", "--extend-exclude", NOT_PROJECT]
     result = run_tool([*argv, "--", *paths], ctx, timeout=RUFF_TIMEOUT_S)
+    for _ in range(20):  # flake8 codes this ruff does not know (W503, plugin codes): drop them
+        unknown = _UNKNOWN_SELECTOR.search(result.stderr)
+        if result.returncode != 2 or unknown is None or not _drop_selector(argv, unknown[1]):
+            break
+        result = run_tool([*argv, "--", *paths], ctx, timeout=RUFF_TIMEOUT_S)
     if result.returncode == 2 and "'--extend-exclude'" in result.stderr:
         folders = ", ".join(repr(f) for f in NOT_PROJECT.split(","))
         argv[-2:] = ["--config", f"extend-exclude = [{folders}]"]
@@ -254,6 +261,22 @@ def _ruff(ctx: StageContext, args: Sequence[str], paths: Sequence[str]) -> ToolR
             "(`pip install ruff`, or `pip install pipelinekit[lint]`) and run the stage again."
         )
     return result
+
+
+_UNKNOWN_SELECTOR = re.compile(r"Unknown rule selector:? `([^`]+)`")
+
+
+def _drop_selector(argv: list[str], code: str) -> bool:
+    """Remove `code` from the translated --select/--ignore lists of `argv`; False when it is
+    not in one of them (then it is the repository's own or the config's error to report)."""
+    for index, arg in enumerate(argv[:-1]):
+        if arg in ("--select", "--ignore", "--extend-select"):
+            codes = argv[index + 1].split(",")
+            if code in codes:
+                codes.remove(code)
+                argv[index + 1] = ",".join(codes) or "F"
+                return True
+    return False
 
 
 def _ruff_stopped(ctx: StageContext, command: str, result: ToolRun) -> ConfigError:

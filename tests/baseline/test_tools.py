@@ -247,3 +247,30 @@ def test_what_was_adopted_is_said_per_stage(tmp_path: Path) -> None:
         "no format check (configured)" in told[0]
         and told[2] == "coverage: threshold 85% ([tool.pipelinekit.coverage])"
     )
+
+
+def test_flake8_isort_and_black_settings_become_ruff_settings(tmp_path: Path) -> None:
+    """No ruff configuration: the repository's flake8 selection, ignores (W503 is not a ruff
+    code: dropped), line length, excludes and per-file ignores, isort's first party and
+    black's line length judge it, with a real ruff run."""
+    long_line = "VALUE = " + repr("x" * 100) + "\n"  # 118 characters: fine under 120
+    root = write_files(
+        tmp_path / "p",
+        {
+            "setup.cfg": (
+                "[flake8]\nmax-line-length = 120\nselect = E,F,W,B\nignore = E203, W503\n"
+                "exclude = legacy\nper-file-ignores =\n    tests/*: F401\n"
+            ),
+            "pyproject.toml": PROJECT
+            + '[tool.isort]\nprofile = "black"\nknown_first_party = ["tidy"]\n',
+            "tidy/__init__.py": long_line + "\n\ndef f(items=[]):\n    return items\n",
+            "tidy/io.py": "import tidy\nimport os\n\nprint(os, tidy)\n",
+            "legacy/old.py": "import sys\n",
+            "tests/test_tidy.py": "import json\n",
+        },
+    )
+    facts = detect(root)
+    assert facts.ruff_settings_from == "setup.cfg [flake8]; isort settings"
+    status, text = stage(root)
+    found = sorted(line.split()[1] for line in text.splitlines()[1:])
+    assert status == "failed" and found == ["B006", "I001"], text
