@@ -119,7 +119,13 @@ def _plain(value: Any) -> str:
     is_flag=True,
     help="Do not record the lint findings the repository has today as its baseline debt.",
 )
-def init(path: Path, ci: str | None, force: bool, no_baseline: bool) -> None:
+@click.option(
+    "--coverage",
+    "with_coverage",
+    is_flag=True,
+    help="Also record the coverage floor (runs the test suite in the project's environment).",
+)
+def init(path: Path, ci: str | None, force: bool, no_baseline: bool, with_coverage: bool) -> None:
     """Detect the repository, write [tool.pipelinekit] and generate the CI files."""
     from pipelinekit.errors import UsageError
     from pipelinekit.initialize import init as run_init
@@ -133,7 +139,14 @@ def init(path: Path, ci: str | None, force: bool, no_baseline: bool) -> None:
                 f"--ci {ci!r}: unknown CI system {', '.join(unknown) or '(none given)'}; "
                 "use jenkins, gitlab or jenkins,gitlab."
             )
-    result = run_init(path, ci=targets, force=force, baseline=not no_baseline)
+    result = run_init(
+        path,
+        ci=targets,
+        force=force,
+        baseline=not no_baseline,
+        coverage=with_coverage,
+        output=lambda line: click.echo(line, err=True),
+    )
     facts = result.project.facts
     click.echo(
         f"Detected {facts.name} ({', '.join(facts.packages) or 'modules'}; {facts.layout} layout; "

@@ -3,6 +3,7 @@ defaults) and the generated files. It never prompts, and writes everything or no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,13 @@ class InitResult:
 
 
 def init(
-    path: Path, *, ci: list[str] | None = None, force: bool = False, baseline: bool = True
+    path: Path,
+    *,
+    ci: list[str] | None = None,
+    force: bool = False,
+    baseline: bool = True,
+    coverage: bool = False,
+    output: Callable[[str], None] | None = None,
 ) -> InitResult:
     project = load_project(path)
     overrides: dict[str, dict[str, Any]] = {}
@@ -56,13 +63,16 @@ def init(
         atomic_write(config_path, new_text)
     action = "unchanged" if new_text == old_text else ("updated" if old_text else "created")
     written = apply_writes(writes)
-    recorded = _record_baseline(project) if baseline and config.lint.enabled else None
+    recorded = _record_baseline(project, coverage, output) if baseline else None
     return InitResult(project, config_path, action, written, pipeline.adopted, recorded)
 
 
-def _record_baseline(project: Project) -> str | None:
-    """Adoption: the lint debt the repository carries today, so its first pipeline fails only
-    on what is new (and on code that cannot run). Kept when one exists."""
+def _record_baseline(
+    project: Project, coverage: bool, output: Callable[[str], None] | None
+) -> str | None:
+    """Adoption: the lint debt the repository carries today (and with `coverage`, its
+    coverage figure, which takes a run of the test suite), so its first pipeline fails only on
+    what is new and on code that cannot run. Kept when one exists."""
     from pipelinekit.baseline import store
     from pipelinekit.baseline.update import update
     from pipelinekit.errors import PipelinekitError
@@ -70,8 +80,8 @@ def _record_baseline(project: Project) -> str | None:
     if store.path_for(project.project_dir).exists():
         return None
     try:
-        done = update(project)
-    except PipelinekitError as exc:  # no ruff, a broken ruff config: init itself succeeded
+        done = update(project, coverage=coverage, output=output)
+    except PipelinekitError as exc:  # no ruff, failing tests: init itself succeeded
         return f"{store.FILE}: not recorded ({exc.message})"
     rules = ", ".join(f"{code} x{n}" for code, n in done.top)
     text = f"{store.FILE}: {done.recorded} lint findings recorded" + (
@@ -79,7 +89,9 @@ def _record_baseline(project: Project) -> str | None:
     )
     if done.critical:
         text += f"; {len(done.critical)} never debt (code that cannot run)"
-    if project.facts.tests.framework and project.config.coverage.enabled:
+    if done.coverage is not None:
+        text += f"; coverage floor {done.coverage:.2f}%"
+    elif project.facts.tests.framework and project.config.coverage.enabled:
         text += "; the coverage floor is recorded by `pipelinekit baseline update --coverage`"
     return text
 

@@ -70,7 +70,7 @@ def fingerprints(root: Path, findings: Sequence[Finding]) -> list[str]:
     return out
 
 
-def top_rules(codes: Iterable[str], n: int = 5) -> list[tuple[str, int]]:
-    """The rules with the most findings, most first (ties by code)."""
+def most_common(codes: Iterable[str], n: int = 5) -> list[tuple[str, int]]:
+    """The values seen most often (rules, files), most first, ties in order of the value."""
     counts = Counter(codes)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:n]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinekit.baseline.fingerprint import Finding, fingerprints, top_rules
+from pipelinekit.baseline.fingerprint import Finding, fingerprints, most_common
 from pipelinekit.baseline.store import Baseline, Entry
 
 CRITICAL_SELECT = "E9,F63,F7,F82"
@@ -41,10 +41,19 @@ class Verdict:
         if not self.debt and not self.fixed:
             return ""
         rules = ", ".join(
-            f"{code} x{n}" for code, n in top_rules(findings[i].code for i in self.debt)
+            f"{code} x{n}" for code, n in most_common(findings[i].code for i in self.debt)
         )
         known = f"{len(self.debt)} known as baseline debt" + (f" ({rules})" if rules else "")
         return known + (f"; {self.fixed} fixed since the baseline" if self.fixed else "")
+
+    def debt_by_file(self, findings: Sequence[Finding], n: int = 5) -> str:
+        """`debt by file: src/legacy.py 120, src/etl.py 30`: where paying it off helps most."""
+        ranked = most_common((findings[i].path for i in self.debt), n)
+        return (
+            "debt by file: " + ", ".join(f"{path} {count}" for path, count in ranked)
+            if ranked
+            else ""
+        )
 
 
 def judge(root: Path, findings: Sequence[Finding], baseline: Baseline | None) -> Verdict:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipelinekit import reports
 from pipelinekit.baseline import ratchet, store
-from pipelinekit.baseline.fingerprint import top_rules
+from pipelinekit.baseline.fingerprint import most_common
 from pipelinekit.errors import CheckFailed
 from pipelinekit.project import Project
 from pipelinekit.stages import lint
@@ -49,7 +49,7 @@ def update(
     """Measure the lint findings now and write the baseline: on a first run all of them; later
     the ones it already holds (fixed ones leave it) plus, with a reason, the new ones."""
     ctx = StageContext(project.project_dir, project.facts, project.config)
-    paths = lint.lint_paths(ctx)
+    paths = lint.lint_paths(ctx) if project.config.lint.enabled else []
     findings = lint.measure(ctx, paths).all if paths else []
     prints = ratchet.judge(lint.repo_root(ctx), findings, None).fingerprints
     old = store.load(project.project_dir)
@@ -91,7 +91,7 @@ def update(
         added=added,
         fixed=fixed,
         critical=critical,
-        top=tuple(top_rules(e.rule for e in entries.values())),
+        top=tuple(most_common(e.rule for e in entries.values())),
         created=old is None,
         coverage=floor,
         coverage_before=old.coverage if old else None,

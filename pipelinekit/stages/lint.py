@@ -105,7 +105,15 @@ def run(ctx: StageContext) -> StageResult:
         "failed" if new else "passed",
         summary + (f" ({known})" if known else ""),
         reports=written,
-        details=describe(problems, unformatted, findings.formatter),
+        details="\n".join(
+            filter(
+                None,
+                [
+                    describe(problems, unformatted, findings.formatter),
+                    verdict.debt_by_file(findings.all),
+                ],
+            )
+        ),
     )
 
 

@@ -109,7 +109,8 @@ def test_a_new_finding_fails_naming_only_itself(tmp_path: Path) -> None:
     summary, *details = text.splitlines()
     assert summary.startswith("ruff: 1 problem in 1 file")
     assert details == [
-        "shapes/__init__.py:14:5 F841 Local variable `unused` is assigned to but never used"
+        "shapes/__init__.py:14:5 F841 Local variable `unused` is assigned to but never used",
+        "debt by file: shapes/__init__.py 5",
     ]
     new = [r for r in sarif["runs"][0]["results"] if r["baselineState"] == "new"]  # type: ignore[index]
     assert [r["ruleId"] for r in new] == ["F841"]
@@ -193,3 +194,18 @@ def test_the_coverage_floor_only_goes_up(tmp_path: Path) -> None:
     lowered = update(project, accept_reason="sub() moves to another package", coverage=True)
     assert lowered.coverage is not None and lowered.coverage < 100.0
     assert coverage.run(ctx).status == "passed"
+
+
+def test_init_can_record_the_coverage_floor_in_the_same_step(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "calc", CALC)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelinekit", "init", str(root), "--ci", "gitlab", "--coverage"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "lint findings recorded" in done.stdout and "coverage floor 100.00%" in done.stdout
+    assert "environment: " in done.stderr  # the test run's progress, apart from the result
+    recorded = store.load(root)
+    assert recorded is not None and recorded.coverage == 100.0
