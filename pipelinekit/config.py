@@ -41,6 +41,10 @@ class LintConfig(Section):
     """What to lint; default: the source folders and test folders."""
     args: list[str] = Field(default_factory=list)
     """Extra arguments for `ruff check`."""
+    pylint: bool | None = None
+    """Run pylint (in the project's environment, where it must be installed): by default when
+    the repository configures it (`[tool.pylint]`, `.pylintrc`, `pylintrc`); its findings join
+    ruff's, baseline and ratchet included."""
 
 
 class TestConfig(Section):

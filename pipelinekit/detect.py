@@ -786,5 +786,8 @@ def _tool_configs(repo: _Repo) -> tuple[str, ...]:
         "flake8": ".flake8" in files or "flake8" in ini,
         "black": "black" in tool,
         "isort": "isort" in tool or ".isort.cfg" in files or "isort" in ini,
+        "pylint": "pylint" in tool
+        or bool({".pylintrc", "pylintrc"} & files)
+        or any(s.lower().startswith(("pylint", "master")) for s in ini),
     }
     return tuple(sorted(name for name, configured in checks.items() if configured))

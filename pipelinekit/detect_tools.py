@@ -23,7 +23,7 @@ from pipelinekit.env.reqfile import normalize, read_requirement_file
 from pipelinekit.env.sources import Discovery, table
 
 Formatter = Literal["ruff", "black"]
-TOOLS = ("ruff", "black")
+TOOLS = ("ruff", "black", "pylint")
 PRE_COMMIT = ".pre-commit-config.yaml"
 _HOOKS = {
     "ruff": "ruff",
@@ -31,6 +31,7 @@ _HOOKS = {
     "ruff-format": "ruff",
     "black": "black",
     "black-jupyter": "black",
+    "pylint": "pylint",
 }
 _EXACT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*===?\s*([0-9][^\s;,#]*)")
 
@@ -320,7 +321,9 @@ def ruff_translation(
         sources.append(where)
         select = _codes(flake8.get("select")) or list(_FLAKE8_DEFAULT)
         select += _codes(flake8.get("extend-select"))
-        args += ["--select", ",".join(select)]
+        # pycodestyle's whitespace and blank-line checks (E1, E2, E3) are preview rules in
+        # ruff, so without --preview a flake8 repository's E231 or E302 would pass unseen.
+        args += ["--preview", "--select", ",".join(select)]
         ignore = _codes(flake8.get("ignore")) + _codes(flake8.get("extend-ignore"))
         if ignore:
             args += ["--ignore", ",".join(ignore)]

@@ -10,6 +10,7 @@ import shlex
 from pipelinekit.config import Config
 from pipelinekit.env.model import EnvSpec
 from pipelinekit.facts import ProjectFacts
+from pipelinekit.stages.lint_pylint import wanted
 
 
 def adopted(facts: ProjectFacts, config: Config, env: EnvSpec) -> tuple[str, ...]:
@@ -42,8 +43,10 @@ def _lint(facts: ProjectFacts, config: Config) -> str:
     else:
         fmt = "no format check (the repository uses no formatter)"
     critical = "code that cannot run always fails"
+    also = "; pylint itself, in the project's environment" if wanted(config, facts) else ""
     return (
-        f"{ruff} with {rules}; {fmt}; debt in pipelinekit-baseline.json does not fail; {critical}"
+        f"{ruff} with {rules}{also}; {fmt}; debt in pipelinekit-baseline.json does not fail; "
+        f"{critical}"
     )
 
 

@@ -13,7 +13,7 @@ from typing import cast
 from pipelinekit.errors import UsageError
 from pipelinekit.stages.base import StageModule
 
-NOT_STAGES = frozenset({"base", "unittest_junit", "lint_findings"})
+NOT_STAGES = frozenset({"base", "unittest_junit", "lint_findings", "lint_pylint"})
 
 
 def implemented() -> tuple[str, ...]:

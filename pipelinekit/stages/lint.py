@@ -51,6 +51,7 @@ from pipelinekit.stages.lint_findings import (
     to_sarif,
     write_reports,
 )
+from pipelinekit.stages.lint_pylint import PylintRun, run_pylint, wanted
 
 __all__ = [
     "SYNTAX_ERROR",
@@ -111,6 +112,7 @@ def run(ctx: StageContext) -> StageResult:
                 [
                     describe(problems, unformatted, findings.formatter),
                     verdict.debt_by_file(findings.all),
+                    findings.note,
                 ],
             )
         ),
@@ -125,6 +127,8 @@ class Measured:
     all: list[Problem]
     formatter: str | None
     """The formatter that checked the files (None: the repository uses none)."""
+    note: str = ""
+    """Something a reader of the job must know (pylint configured but absent)."""
 
 
 def measure(ctx: StageContext, paths: Sequence[str]) -> Measured:
@@ -139,6 +143,7 @@ def measure(ctx: StageContext, paths: Sequence[str]) -> Measured:
         critical = pool.submit(critical_problems, ctx, paths)
         tool = formatter(ctx)
         formatted = pool.submit(FORMATTERS[tool], ctx, paths) if tool else None
+        pylint = pool.submit(run_pylint, ctx, paths) if wanted(ctx.config, ctx.facts) else None
         check = checked.result()
         if check.returncode not in (0, 1):
             raise _ruff_stopped(ctx, "check", check)
@@ -150,8 +155,12 @@ def measure(ctx: StageContext, paths: Sequence[str]) -> Measured:
             p for p in critical.result() if (p.path, p.cell, p.line, p.column, p.code) not in seen
         ]
         unformatted = formatted.result() if formatted is not None else []
+        linted = pylint.result() if pylint is not None else PylintRun([])
+    problems += [
+        p for p in linted.problems if (p.path, p.cell, p.line, p.column, p.code) not in seen
+    ]
     problems.sort(key=lambda p: (p.path, p.cell or 0, p.line, p.column, p.code))
-    return Measured([*problems, *unformatted], tool)
+    return Measured([*problems, *unformatted], tool, linted.note)
 
 
 def critical_problems(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:

@@ -274,3 +274,82 @@ def test_flake8_isort_and_black_settings_become_ruff_settings(tmp_path: Path) ->
     status, text = stage(root)
     found = sorted(line.split()[1] for line in text.splitlines()[1:])
     assert status == "failed" and found == ["B006", "I001"], text
+
+
+PYLINT = '[tool.pylint."messages control"]\ndisable = ["all"]\nenable = ["invalid-name"]\n'
+
+
+def test_pylint_runs_itself_in_the_project_environment(tmp_path: Path) -> None:
+    """A repository that gates on pylint is judged by pylint (a real run, in the project's
+    environment where its dev requirements put it), not by a ruff approximation."""
+    root = write_files(
+        tmp_path / "p",
+        {
+            "pyproject.toml": PROJECT + PYLINT,
+            "requirements-dev.txt": "pylint==3.3.1\n",
+            "tidy/__init__.py": '"""Tidy."""\n\n\ndef BadName():\n    """Badly named."""\n',
+        },
+    )
+    project = load_project(root)
+    ctx = StageContext(project.project_dir, project.facts, project.config, isolated=True)
+    result = lint.run(ctx)
+    assert result.status == "failed", result.details
+    assert "tidy/__init__.py:4:1 PLC0103" in result.details
+
+
+def test_pylint_configured_but_not_installed_is_said_not_failed(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "p", {"pyproject.toml": PROJECT + PYLINT, "tidy/__init__.py": ""})
+    project = load_project(root)
+    result = lint.run(
+        StageContext(project.project_dir, project.facts, project.config, isolated=True)
+    )
+    assert result.status == "passed"
+    assert "pylint is configured but not installed in the project's environment" in result.details
+
+
+def test_a_flake8_repository_gets_flake8s_verdict(tmp_path: Path) -> None:
+    """The same findings as the repository's own flake8 (a real run, through uv): its
+    selection, line length and per-file ignores, pycodestyle's whitespace checks included."""
+    import subprocess
+
+    from pipelinekit.env.engine import find_uv
+
+    root = write_files(
+        tmp_path / "p",
+        {
+            "setup.cfg": (
+                "[flake8]\nmax-line-length = 100\nselect = E,F,W\n"
+                "per-file-ignores =\n    tidy/skip.py: F401\n"
+            ),
+            "tidy/__init__.py": "import os\nx = [1,2]\ndef f():\n    return 1 \n\n\n\ny=2\n",
+            "tidy/skip.py": "import sys\n",
+        },
+    )
+    uv = find_uv({**__import__("os").environ})
+    assert uv is not None
+    flake8 = subprocess.run(
+        [
+            uv,
+            "tool",
+            "run",
+            "--quiet",
+            "--from",
+            "flake8==7.1.1",
+            "flake8",
+            "--format=%(path)s:%(row)d:%(code)s",
+            "tidy",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    theirs = sorted(flake8.stdout.split())
+    assert len(theirs) == 6, flake8.stdout + flake8.stderr
+    status, text = stage(root)
+    ours = sorted(
+        ":".join([line.split(":")[0], line.split(":")[1], line.split()[1]])
+        for line in text.splitlines()[1:]
+        if " " in line
+    )
+    assert status == "failed" and ours == theirs
