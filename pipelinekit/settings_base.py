@@ -22,7 +22,9 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    # strict: TOML has real booleans and numbers, so `enabled = "yes"` or `threshold = "85"` is
+    # a typo to report, not a value to guess at (an int still fills a float field).
+    model_config = ConfigDict(extra="forbid", validate_default=True, strict=True)
 
 
 def validate_table(model: type[ModelT], data: Any, *, source: Path | str, prefix: str) -> ModelT:

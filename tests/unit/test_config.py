@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,3 +101,18 @@ def test_pipelinekit_source_must_be_a_specifier_or_reference() -> None:
     )
     with pytest.raises(ConfigError, match="version specifier"):
         parse_config({"ci": {"pipelinekit_source": "pipelinekit==0.2"}}, source="p")
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ({"lint": {"enabled": "yes"}}, "tool.pipelinekit.lint.enabled"),
+        ({"coverage": {"threshold": "85"}}, "tool.pipelinekit.coverage.threshold"),
+        ({"test": {"timeout_minutes": 30.5}}, "tool.pipelinekit.test.timeout_minutes"),
+    ],
+)
+def test_values_are_not_guessed_from_other_types(table: dict[str, Any], key: str) -> None:
+    """`enabled = "yes"` is a typo to report, not a truthy string (bug hunt: it was true)."""
+    with pytest.raises(ConfigError) as err:
+        parse_config(table, source="pyproject.toml")
+    assert f"`{key}`" in err.value.message
