@@ -29,7 +29,8 @@ def ref_glob_problem(pattern: str) -> str | None:
 
 def glob_to_regex(pattern: str) -> str:
     """A glob as an anchored regex: `*` stays within one path segment, `**` crosses segments,
-    `?` is one character, everything else is literal (escaped; `/` is left as is for the
+    `?` is one character, everything else is literal (ASCII punctuation escaped, other
+    characters as they are, which is what RE2 accepts; `/` is left as is for the
     caller, whose regex literal may need it escaped). Matches Jenkins' GLOB comparator
     (java.nio glob syntax) so GitLab and Jenkins select the same branches."""
     out: list[str] = []
@@ -44,8 +45,8 @@ def glob_to_regex(pattern: str) -> str:
             out.append("[^/]*")
         elif char == "?":
             out.append("[^/]")
-        elif char.isalnum() or char in "_/":
-            out.append(char)
+        elif char.isalnum() or char in "_/" or not char.isascii():
+            out.append(char)  # RE2 (GitLab) refuses an escaped non-ASCII character
         else:
             out.append("\\" + char)
         i += 1

@@ -335,3 +335,27 @@ def test_sonar_main_and_test_files_are_disjoint(
         assert not (main(path) and test(path)), path
     assert all(main(path) for path in code)
     assert all(test(path) for path in test_files)
+
+
+@pytest.mark.parametrize(
+    "branch",
+    ["feat—x", "résumé/*", "release/v1.*", "a+b", "wip-(x)", "日本/**", "x$y", "tag{1}"],
+)
+def test_gitlab_rules_compile_with_re2(facts: ProjectFacts, branch: str) -> None:
+    """GitLab matches rules with RE2, which refuses escaped non-ASCII characters (bug hunt:
+    `/^feat\\—x$/` was rendered for an em dash)."""
+    re2 = pytest.importorskip("re2")
+    config = parse_config(
+        {"ci": {"branches": ["main", branch]}, "release": {"tag_format": "v{version}"}},
+        source="p",
+    )
+    doc = yaml.safe_load(render_gitlab_ci(plan(facts, config), source="p"))
+    conditions = [r["if"] for r in doc["workflow"]["rules"]]
+    regexes = [c.split(" =~ ", 1)[1] for c in conditions if " =~ " in c]
+    assert regexes
+    for literal in regexes:
+        body = literal[1:-1].replace("\\/", "/")
+        assert re2.compile(body) is not None
+    if not set(branch) & set("*?"):  # and a plain name still matches itself
+        ours = next(r for r in regexes if "main" not in r)
+        assert re2.search(ours[1:-1].replace("\\/", "/"), branch)
