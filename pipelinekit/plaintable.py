@@ -13,6 +13,7 @@ falls back to pydantic, which remains the one authority on what is invalid and h
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from typing import Any, TypeVar
@@ -108,3 +109,36 @@ def _convert(value: object, annotation: Any) -> tuple[bool, Any]:
     if annotation in (bool, str, int, float):
         return type(value) is annotation, value
     return False, None
+
+
+MAX_VALUE = 10_000
+"""Characters a configured string may have: a Jenkinsfile string literal stops at 65,535 bytes,
+and no name, URL or argument needs more."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+"""Control characters (tab and newline aside) no shell, YAML, Groovy, XML or Dockerfile value
+can carry safely: NUL ends a C string in the middle."""
+
+
+def value_problems(data: Any, prefix: str) -> list[str]:
+    """Strings anywhere in `data` that no emitter can carry: control characters, or longer
+    than MAX_VALUE. One line per key."""
+    problems: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            problems += value_problems(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            problems += value_problems(value, f"{prefix}.{index}")
+    elif isinstance(data, str):
+        bad = _CONTROL.search(data)
+        if bad:
+            problems.append(
+                f"`{prefix}` holds the control character {bad.group()!r}, which no generated "
+                "file can carry; remove it."
+            )
+        elif len(data) > MAX_VALUE:
+            problems.append(
+                f"`{prefix}` is {len(data):,} characters long; at most {MAX_VALUE:,} fit the "
+                "generated files."
+            )
+    return problems

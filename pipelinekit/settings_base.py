@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pipelinekit.errors import ConfigError
-from pipelinekit.plaintable import FieldProblem, FieldProblems, field_types
+from pipelinekit.plaintable import FieldProblem, FieldProblems, field_types, value_problems
 
 _UNKNOWN_KEY = {"extra_forbidden", "unexpected_keyword_argument"}
 """pydantic's error types for a key a model (resp. a dataclass section) does not have."""
@@ -31,6 +31,9 @@ def validate_table(model: type[ModelT], data: Any, *, source: Path | str, prefix
     """`data` (a TOML table) as `model`; any problem is one ConfigError naming every key."""
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: `{prefix}` must be a table, not {type(data).__name__}.")
+    problems = value_problems(data, prefix)
+    if problems:
+        raise ConfigError(f"{source}: invalid pipelinekit configuration: {' '.join(problems)}")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -50,11 +53,16 @@ def _describe(exc: ValidationError, model: type[BaseModel], source: Path | str, 
                 f"unknown key `{key}`.{suggestion} Valid keys here: {', '.join(sorted(known))}."
             )
         else:
-            problems.append(f"`{key}`: {err['msg']} (got {err.get('input')!r}).")
+            problems.append(f"`{key}`: {err['msg']} (got {shorten(repr(err.get('input')))}).")
     return (
         f"{source}: invalid pipelinekit configuration: {' '.join(problems)} "
         "Correct the key or value; docs/configuration.md lists every key and its default."
     )
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """A value as shown in a message: whole when short, else its start and length."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def _expanded(errors: list[Any]) -> list[Any]:

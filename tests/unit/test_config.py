@@ -116,3 +116,21 @@ def test_values_are_not_guessed_from_other_types(table: dict[str, Any], key: str
     with pytest.raises(ConfigError) as err:
         parse_config(table, source="pyproject.toml")
     assert f"`{key}`" in err.value.message
+
+
+def test_control_characters_and_huge_values_are_refused_by_key() -> None:
+    """A NUL would end a shell or C string early; 100,000 characters overflow a Jenkinsfile
+    literal (65,535 bytes): both are refused naming the key, and the message stays short."""
+    with pytest.raises(ConfigError) as nul:
+        parse_config({"ci": {"image": "python:3.11\x00-slim"}}, source="p")
+    assert "`tool.pipelinekit.ci.image` holds the control character '\\x00'" in nul.value.message
+    huge = "x" * 100_000
+    with pytest.raises(ConfigError) as long:
+        parse_config({"jenkins": {"agent_label": huge}}, source="p")
+    assert "`tool.pipelinekit.jenkins.agent_label` is 100,000 characters long" in long.value.message
+    assert len(long.value.message) < 400
+    with pytest.raises(ConfigError) as typed:
+        parse_config({"coverage": {"threshold": "9" * 5000}}, source="p")
+    assert "(5,002 characters)" in typed.value.message and len(typed.value.message) < 600
+    newline_ok = parse_config({"ci": {"image": "a\tb"}}, source="p")  # tab and newline pass
+    assert newline_ok.ci.image == "a\tb"
