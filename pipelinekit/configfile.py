@@ -33,6 +33,11 @@ def read_toml(path: Path) -> dict[str, Any]:
             f"{path} is not valid TOML: {exc}. Fix the syntax at that line and column and run "
             "the command again."
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not valid UTF-8 (byte {exc.object[exc.start]:#04x} at offset "
+            f"{exc.start}), which TOML requires. Save it as UTF-8 and run the command again."
+        ) from exc
     except OSError as exc:
         raise ConfigError(f"Cannot read {path}: {exc.strerror}.") from exc
 

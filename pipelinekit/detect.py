@@ -313,10 +313,18 @@ def _walk(base: Path) -> _Tree:
             if entry.is_dir(follow_symlinks=False):
                 if not _pruned(entry.name):
                     stack.append((child, entry.path))
-            elif entry.is_file():
+            elif _is_file(entry):
                 files.append(child)
     files.sort()
     return _Tree(tuple(files), frozenset(files), frozenset(dirs))
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """A file, or a link to one; a link loop or a dangling link is neither."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 def _files_under(tree: _Tree, folders: list[str]) -> list[str]:

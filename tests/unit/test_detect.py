@@ -1239,3 +1239,21 @@ def test_a_folder_of_modules_with_tests_is_the_project_not_a_library_below_it(
     write(tmp_path, "libs/helper/pyproject.toml", '[project]\nname = "helper"\nversion = "1"\n')
     facts = detect(tmp_path)
     assert (facts.root, facts.modules) == (".", ("mod",))
+
+
+def test_symlink_loops_anywhere_are_not_files(tmp_path: Path) -> None:
+    """Bug hunt: a link loop ended in 'internal error ... This is a bug in pipelinekit'."""
+    write(tmp_path, "pyproject.toml", '[project]\nname = "l"\nversion = "1"\n')
+    write(tmp_path, "pkg/__init__.py", "")
+    (tmp_path / "a").symlink_to("b")
+    (tmp_path / "b").symlink_to("a")
+    (tmp_path / "pkg" / "self").symlink_to(tmp_path)
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    assert detect(tmp_path).packages == ("pkg",)
+
+
+def test_a_pyproject_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    write(tmp_path, "pkg/__init__.py", "")
+    (tmp_path / "pyproject.toml").write_bytes(b'[project]\nname = "x\xff"\n')
+    with pytest.raises(ConfigError, match=r"not valid UTF-8 \(byte 0xff at offset 19\)"):
+        detect(tmp_path)
