@@ -114,6 +114,8 @@ def _convert(value: object, annotation: Any) -> tuple[bool, Any]:
 MAX_VALUE = 10_000
 """Characters a configured string may have: a Jenkinsfile string literal stops at 65,535 bytes,
 and no name, URL or argument needs more."""
+_CREDENTIAL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://(?:[^/@:\s]*:[^/@\s]+|[^/@:\s]{12,})@")
+"""`scheme://user:password@` or `scheme://TOKEN@` (a lone name like `git@` is not one)."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 """Control characters (tab and newline aside) no shell, YAML, Groovy, XML or Dockerfile value
 can carry safely: NUL ends a C string in the middle."""
@@ -135,6 +137,12 @@ def value_problems(data: Any, prefix: str) -> list[str]:
             problems.append(
                 f"`{prefix}` holds the control character {bad.group()!r}, which no generated "
                 "file can carry; remove it."
+            )
+        elif _CREDENTIAL.search(data):
+            problems.append(
+                f"`{prefix}` holds a credential in a URL, which would be written into generated "
+                "files and logs; give it through the environment instead (a masked CI/CD "
+                "variable, a Jenkins credential, netrc) and keep the URL without it."
             )
         elif len(data) > MAX_VALUE:
             problems.append(

@@ -16,6 +16,14 @@ _SECRET_NAME = re.compile(
 _URL_USERINFO = re.compile(
     r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@:\s]*):(?P<pw>[^/@\s]+)@"
 )
+_URL_TOKEN = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<token>[^/@:\s]{12,})@")
+"""`https://TOKEN@host`: a lone userinfo as long as a token is one (`git@`, `ci@` are names)."""
+_TOKEN_SHAPES = re.compile(
+    r"\b(?:glpat-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}"
+    r"|xox[abprs]-[A-Za-z0-9-]{10,}|AKIA[0-9A-Z]{16}|sq[pua]_[0-9a-f]{30,})\b"
+)
+"""Tokens by their published shapes (GitLab, GitHub, Slack, AWS key ids, SonarQube), masked
+wherever they appear, whichever variable (or file) they came from."""
 _MIN_SECRET_LEN = 4
 _extra_secrets: set[str] = set()
 
@@ -40,4 +48,12 @@ def redact(text: str, environ: dict[str, str] | None = None) -> str:
     """Return `text` with every known secret and every URL password replaced by a mask."""
     for value in secret_values(environ):
         text = text.replace(value, MASK)
-    return _URL_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{MASK}@", text)
+    text = _URL_TOKEN.sub(lambda m: f"{m['scheme']}{MASK}@", text)
+    return _TOKEN_SHAPES.sub(MASK, text)
+
+
+def without_credentials(url: str) -> str:
+    """`url` with any userinfo removed, for files that are committed (sonar.host.url): a
+    generated file never carries a credential, masked or not."""
+    return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@", r"\1", url.strip())

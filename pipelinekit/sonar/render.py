@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pipelinekit.generated import with_header
 from pipelinekit.pipeline import SonarSpec
+from pipelinekit.redact import without_credentials
 
 
 def escape_property(value: str, *, key: bool = False) -> str:
@@ -65,7 +66,7 @@ def render_sonar_properties(spec: SonarSpec, *, source: str) -> str:
     if spec.organization:
         props.append(("sonar.organization", spec.organization))
     if spec.host_url:
-        props.append(("sonar.host.url", spec.host_url))
+        props.append(("sonar.host.url", without_credentials(spec.host_url)))
     props += [
         ("sonar.sources", ",".join(spec.sources)),
         ("sonar.python.version", spec.python_version),

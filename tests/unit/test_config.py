@@ -134,3 +134,33 @@ def test_control_characters_and_huge_values_are_refused_by_key() -> None:
     assert "(5,002 characters)" in typed.value.message and len(typed.value.message) < 600
     newline_ok = parse_config({"ci": {"image": "a\tb"}}, source="p")  # tab and newline pass
     assert newline_ok.ci.image == "a\tb"
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ({"sonar": {"host_url": "https://admin:hunter22@sonar.corp"}}, "sonar.host_url"),
+        (
+            {"ci": {"index_url": "https://glpat-abcdefghijklmnopqrstu@gitlab.corp/api/pypi"}},
+            "ci.index_url",
+        ),
+        (
+            {"ci": {"pipelinekit_source": "@ https://u:p4ss@h/pipelinekit.whl"}},
+            "ci.pipelinekit_source",
+        ),
+    ],
+)
+def test_credentials_in_configured_urls_are_refused(table: dict[str, Any], key: str) -> None:
+    """They would land in the committed CI files (bug hunt: sonar-project.properties carried
+    the sonar URL's password)."""
+    with pytest.raises(ConfigError) as err:
+        parse_config(table, source="p")
+    assert f"`tool.pipelinekit.{key}` holds a credential in a URL" in err.value.message
+    assert "hunter22" not in err.value.message and "p4ss" not in err.value.message
+
+
+def test_a_plain_user_in_a_url_is_not_a_credential() -> None:
+    config = parse_config(
+        {"ci": {"pipelinekit_source": "@ git+ssh://git@gitlab.corp/p.git"}}, source="p"
+    )
+    assert config.ci.pipelinekit_source == "@ git+ssh://git@gitlab.corp/p.git"
