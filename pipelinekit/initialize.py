@@ -49,7 +49,7 @@ def init(
     if ci is not None and sorted(ci) != sorted(project.config.ci.targets):
         overrides["ci"] = {"targets": ci}
     config_path, table_path = config_location(project.project_dir)
-    old_text = config_path.read_text(encoding="utf-8") if config_path.exists() else None
+    old_text = _read_keeping_newlines(config_path) if config_path.exists() else None
     new_text = _with_settings(old_text, table_path, overrides)
     config = _effective_config(project.config, overrides, config_path)
     project = Project(project.repo, project.facts, config)
@@ -105,10 +105,26 @@ def _effective_config(
     return parse_config(data, source=source)
 
 
+def _read_keeping_newlines(path: Path) -> str:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
 def _with_settings(
     text: str | None, table_path: tuple[str, ...], overrides: dict[str, dict[str, Any]]
 ) -> str:
-    """Add the pipelinekit table and the overrides, keeping every comment and format."""
+    """Add the pipelinekit table and the overrides, keeping every comment and format, and the
+    file's newlines (a CRLF file stays CRLF: no line of it changes but the ones added)."""
+    crlf = text is not None and "\r\n" in text
+    if text is not None and crlf:
+        text = text.replace("\r\n", "\n")
+    new = _edited(text, table_path, overrides)
+    return new.replace("\n", "\r\n") if crlf else new
+
+
+def _edited(
+    text: str | None, table_path: tuple[str, ...], overrides: dict[str, dict[str, Any]]
+) -> str:
     doc = tomlkit.parse(text or "")
     container: Any = doc
     for index, key in enumerate(table_path):

@@ -151,3 +151,17 @@ def test_binary_file_is_foreign(tmp_path: Path, facts: ProjectFacts) -> None:
     (tmp_path / "Dockerfile").write_bytes(b"\xff\xfe\x00binary")
     with pytest.raises(WriteError, match="Dockerfile was not generated"):
         prepare_writes(tmp_path, outputs_for(facts))
+
+
+def test_init_keeps_a_crlf_pyproject_crlf(tmp_path: Path) -> None:
+    """Bug hunt: init rewrote every line of a CRLF pyproject.toml to LF."""
+    from pipelinekit.initialize import init
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    original = b'[project]\r\nname = "crlf"\r\nversion = "1"\r\n'
+    (tmp_path / "pyproject.toml").write_bytes(original)
+    init(tmp_path, baseline=False)
+    written = (tmp_path / "pyproject.toml").read_bytes()
+    assert written.startswith(original)
+    assert b"[tool.pipelinekit]" in written and b"\n" not in written.replace(b"\r\n", b"")
