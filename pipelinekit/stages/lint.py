@@ -31,7 +31,7 @@ from typing import Any
 from pipelinekit import reports
 from pipelinekit.baseline import ratchet, store
 from pipelinekit.env.engine import find_uv
-from pipelinekit.errors import ConfigError, ExternalError
+from pipelinekit.errors import ConfigError, ExternalError, PipelinekitError
 from pipelinekit.stages.base import (
     StageContext,
     StageResult,
@@ -263,6 +263,9 @@ def _ruff(ctx: StageContext, args: Sequence[str], paths: Sequence[str]) -> ToolR
     ExternalError."""
     argv = [*ruff_command(ctx), *args, "--force-exclude", "--extend-exclude", NOT_PROJECT]
     result = run_tool([*argv, "--", *paths], ctx, timeout=RUFF_TIMEOUT_S)
+    failed = pinned_tool_failure("ruff", ctx.facts.tool_pins.get("ruff"), result)
+    if failed is not None and argv[0] != ctx.python:
+        raise failed
     for _ in range(20):  # flake8 codes this ruff does not know (W503, plugin codes): drop them
         unknown = _UNKNOWN_SELECTOR.search(result.stderr)
         if result.returncode != 2 or unknown is None or not _drop_selector(argv, unknown[1]):
@@ -278,6 +281,25 @@ def _ruff(ctx: StageContext, args: Sequence[str], paths: Sequence[str]) -> ToolR
             "(`pip install ruff`, or `pip install pipelinekit[lint]`) and run the stage again."
         )
     return result
+
+
+def pinned_tool_failure(tool: str, pin: str | None, result: ToolRun) -> PipelinekitError | None:
+    """uv could not provide the tool at the repository's pinned version (a typo, a yanked or
+    unpublished release, an unreachable index): an error, never a silent pass."""
+    text = result.stderr
+    if result.stdout.strip() or ("No solution found" not in text and "Failed to" not in text):
+        return None
+    cause = _first_lines(text, 3)
+    if "No solution found" in text:
+        return ConfigError(
+            f"{tool} {pin or ''} as the repository pins it (its pre-commit hook `rev`, lock or "
+            f"requirement line; `pipelinekit detect` shows tool_pins) cannot be installed: "
+            f"{cause} Correct the pin, then run the stage again."
+        )
+    return ExternalError(
+        f"{tool} {pin or ''} could not be fetched to lint with ({cause}) Check the network and "
+        "the package index settings (UV_INDEX_URL)."
+    )
 
 
 _UNKNOWN_SELECTOR = re.compile(r"Unknown rule selector:? `([^`]+)`")
@@ -339,9 +361,10 @@ def _first_lines(text: str, n: int) -> str:
 
 
 def _load_json_list(ctx: StageContext, command: str, result: ToolRun) -> list[dict[str, Any]]:
-    """Ruff's JSON output; anything else means pipelinekit cannot trust the result."""
+    """Ruff's JSON output (`[]` when it finds nothing: ruff always prints the list); anything
+    else, silence included, means pipelinekit cannot trust the result."""
     try:
-        data = json.loads(result.stdout) if result.stdout.strip() else []
+        data = json.loads(result.stdout)
     except json.JSONDecodeError:
         data = None
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
@@ -363,9 +386,9 @@ def check_format(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:
     result = _ruff(ctx, ["format", "--check", "--output-format", "json"], paths)
     if result.returncode == 2 and "--output-format" in result.stderr and not result.stdout:
         return _legacy_format_check(ctx, paths)
-    data = _load_json_list(ctx, "format --check", result)
-    if result.returncode not in (0, 1) and not data:
+    if result.returncode not in (0, 1) and not result.stdout.strip():
         raise _ruff_stopped(ctx, "format --check", result)
+    data = _load_json_list(ctx, "format --check", result)
     # Exit 2 with diagnostics means some files could not be parsed: `ruff check` already
     # reports those as syntax errors, so only the unformatted entries matter here.
     found = {
@@ -397,7 +420,10 @@ def black_check(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:
             if line.startswith("would reformat ")
         }
     )
-    if result.returncode not in (0, 1):
+    failed = pinned_tool_failure("black", pin, result)
+    if failed is not None:
+        raise failed
+    if result.returncode not in (0, 1) or (result.returncode == 1 and not files):
         raise ConfigError(
             f"black could not check the formatting (exit {result.returncode}): "
             f"{_first_lines(result.stderr or result.stdout, 6)} Check the repository's "

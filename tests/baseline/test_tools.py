@@ -353,3 +353,43 @@ def test_a_flake8_repository_gets_flake8s_verdict(tmp_path: Path) -> None:
         if " " in line
     )
     assert status == "failed" and ours == theirs
+
+
+@pytest.mark.parametrize(
+    ("files", "tool"),
+    [
+        (
+            {
+                ".pre-commit-config.yaml": (
+                    "repos:\n- repo: https://github.com/astral-sh/ruff-pre-commit\n"
+                    "  rev: v9.9.9\n  hooks:\n  - id: ruff\n"
+                )
+            },
+            "ruff 9.9.9",
+        ),
+        (
+            {
+                "pyproject.toml": PROJECT + "[tool.black]\n",
+                "requirements-dev.txt": "black==99.1.0\n",
+            },
+            "black 99.1.0",
+        ),
+    ],
+)
+def test_a_pin_that_cannot_be_installed_is_an_error_not_a_pass(
+    tmp_path: Path, files: dict[str, str], tool: str
+) -> None:
+    """Bug hunt: uv's failure printed nothing on stdout, read as 'no problems': the job passed
+    without checking anything, undefined names included."""
+    from pipelinekit.errors import ConfigError
+
+    root = write_files(
+        tmp_path / "p",
+        {
+            "pyproject.toml": PROJECT,
+            "tidy/__init__.py": "def f():\n    return undefined_name\n",
+            **files,
+        },
+    )
+    with pytest.raises(ConfigError, match=f"{tool} as the repository pins it"):
+        stage(root)
