@@ -231,11 +231,11 @@ HERE_OPTION = click.option(
 def stage(name: str, path: Path, here: bool) -> None:
     """Run one stage of the pipeline (what CI jobs call)."""
     from pipelinekit import stages
-    from pipelinekit.project import load_project
+    from pipelinekit.project import load_project, seen_from
     from pipelinekit.stages.base import StageContext
 
     module = stages.get(name)
-    project = load_project(path)
+    project = seen_from(load_project(path), Path.cwd())
     result = module.run(
         StageContext(
             project_dir=project.project_dir,

@@ -22,6 +22,22 @@ class Project:
         return (self.repo / self.facts.root).resolve()
 
 
+def seen_from(project: Project, cwd: Path) -> Project:
+    """A CI job runs `pipelinekit stage lint services/api` from the checkout's root: then the
+    repository is `cwd` and the project its subfolder, so report paths start where GitLab and
+    Jenkins resolve them, the checkout's root, as they do when detection found the subfolder."""
+    if project.facts.root != ".":
+        return project
+    try:
+        inside = project.project_dir.relative_to(cwd.resolve())
+    except ValueError:
+        return project
+    if inside == Path("."):
+        return project
+    facts = project.facts.model_copy(update={"root": inside.as_posix()})
+    return Project(repo=cwd.resolve(), facts=facts, config=project.config)
+
+
 def load_project(path: Path) -> Project:
     from pipelinekit.detect import detect
 

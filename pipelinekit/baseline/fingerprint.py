@@ -44,25 +44,35 @@ def _lines(path: Path) -> tuple[str, ...]:
     return tuple(" ".join(line.split()) for line in text.splitlines())
 
 
-def context(root: Path, finding: Finding) -> str:
+def project_path(finding: Finding, prefix: str) -> str:
+    """The finding's path inside the project: reports name paths from the repository root
+    (`services/api/x.py`), the baseline from the project's folder, so the same finding has
+    one fingerprint whether the job runs from the repository root or the project's folder."""
+    if prefix in ("", "."):
+        return finding.path
+    return finding.path.removeprefix(prefix.rstrip("/") + "/")
+
+
+def context(root: Path, finding: Finding, prefix: str = ".") -> str:
     """The finding's line and its neighbours, whitespace-normalised (indentation changes and
     moves keep it); a notebook cell's message stands in for its code."""
     if finding.code == WHOLE_FILE:
         return ""  # a file that needs formatting is one finding, wherever its first change is
     if finding.cell is not None or finding.path.endswith(".ipynb"):
         return f"cell:{finding.message}"
-    lines = _lines(root / finding.path)
+    lines = _lines(root / project_path(finding, prefix))
     start = max(finding.line - 1 - CONTEXT, 0)
     return "\n".join(lines[start : finding.line + CONTEXT])
 
 
-def fingerprints(root: Path, findings: Sequence[Finding]) -> list[str]:
-    """One fingerprint per finding, in order; `root` is where the findings' paths start."""
+def fingerprints(root: Path, findings: Sequence[Finding], prefix: str = ".") -> list[str]:
+    """One fingerprint per finding, in order; `root` is the project's folder and `prefix` the
+    project's folder inside the repository, where the findings' paths start."""
     _lines.cache_clear()  # files change between runs in one process (tests, baseline update)
     seen: Counter[tuple[str, str, str]] = Counter()
     out: list[str] = []
     for finding in findings:
-        key = (finding.code, finding.path, context(root, finding))
+        key = (finding.code, project_path(finding, prefix), context(root, finding, prefix))
         occurrence = seen[key]
         seen[key] += 1
         digest = hashlib.sha256("\0".join([*key, str(occurrence)]).encode()).hexdigest()

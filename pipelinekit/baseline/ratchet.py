@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinekit.baseline.fingerprint import Finding, fingerprints, most_common
+from pipelinekit.baseline.fingerprint import Finding, fingerprints, most_common, project_path
 from pipelinekit.baseline.store import Baseline, Entry
 
 CRITICAL_SELECT = "E9,F63,F7,F82"
@@ -56,10 +56,12 @@ class Verdict:
         )
 
 
-def judge(root: Path, findings: Sequence[Finding], baseline: Baseline | None) -> Verdict:
-    """Sort `findings` (paths relative to `root`) into new and debt against `baseline`;
-    without a baseline every finding is new, as before adoption."""
-    prints = fingerprints(root, findings)
+def judge(
+    root: Path, findings: Sequence[Finding], baseline: Baseline | None, prefix: str = "."
+) -> Verdict:
+    """Sort `findings` of the project in `root` (repository paths under `prefix`) into new and
+    debt against `baseline`; without a baseline every finding is new, as before adoption."""
+    prints = fingerprints(root, findings, prefix)
     if baseline is None:
         return Verdict(tuple(range(len(findings))), (), 0, tuple(prints))
     new, debt = [], []
@@ -73,11 +75,11 @@ def judge(root: Path, findings: Sequence[Finding], baseline: Baseline | None) ->
 
 
 def lint_entries(
-    findings: Sequence[Finding], prints: Sequence[str], reason: str | None = None
+    findings: Sequence[Finding], prints: Sequence[str], reason: str | None = None, prefix: str = "."
 ) -> dict[str, Entry]:
-    """Baseline entries for findings (critical ones never become debt)."""
+    """Baseline entries for findings (critical ones never become debt), project paths."""
     return {
-        fingerprint: Entry(fingerprint, finding.code, finding.path, reason)
+        fingerprint: Entry(fingerprint, finding.code, project_path(finding, prefix), reason)
         for finding, fingerprint in zip(findings, prints, strict=True)
         if not is_critical(finding.code)
     }

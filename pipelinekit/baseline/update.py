@@ -51,9 +51,10 @@ def update(
     ctx = StageContext(project.project_dir, project.facts, project.config)
     paths = lint.lint_paths(ctx) if project.config.lint.enabled else []
     findings = lint.measure(ctx, paths).all if paths else []
-    prints = ratchet.judge(lint.repo_root(ctx), findings, None).fingerprints
+    prefix = project.facts.root
+    prints = ratchet.judge(project.project_dir, findings, None, prefix).fingerprints
     old = store.load(project.project_dir)
-    current = ratchet.lint_entries(findings, prints)
+    current = ratchet.lint_entries(findings, prints, prefix=prefix)
     critical = tuple(
         f"{p.where} {p.code} {p.message}" for p in findings if ratchet.is_critical(p.code)
     )

@@ -89,7 +89,7 @@ def run(ctx: StageContext) -> StageResult:
         )
     findings = measure(ctx, paths)
     baseline = store.load(ctx.project_dir)
-    verdict = ratchet.judge(repo_root(ctx), findings.all, baseline)
+    verdict = ratchet.judge(ctx.project_dir, findings.all, baseline, ctx.facts.root)
     debt = set(verdict.debt)
     marked = [
         replace(p, debt=i in debt, new=baseline is not None and i not in debt)
@@ -171,12 +171,6 @@ def critical_problems(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:
     if found.returncode not in (0, 1):
         return []  # the main run already reported why ruff cannot run
     return parse_ruff_json(_load_json_list(ctx, "check", found), ctx.project_dir, ctx.facts.root)
-
-
-def repo_root(ctx: StageContext) -> Path:
-    """The repository's folder: report paths (and so fingerprints) start there."""
-    depth = 0 if ctx.facts.root in ("", ".") else len(Path(ctx.facts.root).parts)
-    return ctx.project_dir.parents[depth - 1] if depth else ctx.project_dir
 
 
 def lint_paths(ctx: StageContext) -> list[str]:

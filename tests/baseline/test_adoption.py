@@ -209,3 +209,50 @@ def test_init_can_record_the_coverage_floor_in_the_same_step(tmp_path: Path) -> 
     assert "environment: " in done.stderr  # the test run's progress, apart from the result
     recorded = store.load(root)
     assert recorded is not None and recorded.coverage == 100.0
+
+
+def test_a_subfolder_projects_baseline_holds_from_the_root_and_from_its_folder(
+    tmp_path: Path,
+) -> None:
+    """Bug hunt: `init .` at the repository root recorded `services/api/...` paths; the
+    generated job runs `pipelinekit stage lint services/api` and found every finding new."""
+    repo = tmp_path / "mono"
+    write_files(repo, {"README.md": "# mono\n"})
+    repo_project = repo / "services" / "api"
+    write_files(
+        repo_project,
+        {
+            "pyproject.toml": CONFIG.replace("shapes", "api"),
+            "api/__init__.py": OLD,
+            "tests/test_a.py": "import os\n",
+        },
+    )
+    init(repo)
+    assert (repo_project / "pipelinekit-baseline.json").is_file()
+    for cwd, path in ((repo, "services/api"), (repo_project, ".")):
+        done = subprocess.run(
+            [sys.executable, "-m", "pipelinekit", "stage", "lint", path],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "known as baseline debt" in done.stdout
+    report = json.loads(
+        (repo_project / ".pipelinekit" / "reports" / "codequality.json").read_text()
+    )
+    assert all(
+        i["location"]["path"].startswith("api/") or i["location"]["path"].startswith("tests/")
+        for i in report
+    )
+    subprocess.run(
+        [sys.executable, "-m", "pipelinekit", "stage", "lint", "services/api"],
+        cwd=repo,
+        capture_output=True,
+    )
+    report = json.loads(
+        (repo_project / ".pipelinekit" / "reports" / "codequality.json").read_text()
+    )
+    assert all(
+        i["location"]["path"].startswith("services/api/") for i in report
+    )  # from the checkout root
