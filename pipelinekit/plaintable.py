@@ -51,8 +51,9 @@ def raise_problems(problems: list[FieldProblem]) -> None:
 
 
 def from_table(cls: type[T], data: object) -> T | None:
-    """`cls` built from `data` when every value has exactly its annotated type, else None."""
-    if not isinstance(data, dict):
+    """`cls` built from `data` when every value has exactly its annotated type (and is a value
+    every emitter can carry), else None: the full loader then reports what is wrong."""
+    if not isinstance(data, dict) or value_problems(data, ""):
         return None
     hints = field_types(cls)
     kwargs: dict[str, Any] = {}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipelinekit.configfile import read_config_table
 from pipelinekit.errors import ConfigError
-from pipelinekit.plaintable import from_table, value_problems
+from pipelinekit.plaintable import from_table
 from pipelinekit.release.settings import ReleaseConfig
 
 
@@ -24,7 +24,7 @@ def load_release_config(project_dir: Path) -> ReleaseConfig:
         _, _, data = read_config_table(project_dir)
     except ConfigError:
         data = None
-    if isinstance(data, dict) and not value_problems(data.get("release", {}), "release"):
+    if isinstance(data, dict):
         config = from_table(ReleaseConfig, data.get("release", {}))
         if config is not None:
             return config
