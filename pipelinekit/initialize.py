@@ -80,7 +80,7 @@ def _record_baseline(
     if store.path_for(project.project_dir).exists():
         return None
     try:
-        done = update(project, coverage=coverage, output=output)
+        done = update(project, coverage=coverage, coverage_optional=True, output=output)
     except PipelinekitError as exc:  # no ruff, failing tests: init itself succeeded
         return f"{store.FILE}: not recorded ({exc.message})"
     rules = ", ".join(f"{code} x{n}" for code, n in done.top)
@@ -89,6 +89,8 @@ def _record_baseline(
     )
     if done.critical:
         text += f"; {len(done.critical)} never debt (code that cannot run)"
+    if done.note:
+        text += f"; {done.note}"
     if done.coverage is not None:
         text += f"; coverage floor {done.coverage:.2f}%"
     elif project.facts.tests.framework and project.config.coverage.enabled:

@@ -69,3 +69,5 @@ def update_command(
         click.echo(f"  coverage floor {done.coverage:.2f}%{before}")
     for line in done.critical:
         click.echo(f"  never debt, fails the lint job: {line}")
+    if done.note:
+        click.echo(f"  note: {done.note}")

@@ -7,6 +7,7 @@ merge request shows exactly which debt a change removed or, with a recorded reas
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,12 @@ class Baseline:
         return fingerprint in self.lint
 
 
+def floor2(percent: float) -> float:
+    """A coverage figure as recorded: rounded down to 0.01 points, so the file never claims
+    more than was measured (66.666 is 66.66, not 66.67 that the same run would then miss)."""
+    return math.floor(percent * 100) / 100
+
+
 def path_for(project_dir: Path) -> Path:
     return project_dir / FILE
 
@@ -49,24 +56,38 @@ def load(project_dir: Path) -> Baseline | None:
     if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        lint = data["lint"]["findings"] if isinstance(data, dict) else None
-        if data.get("version") != VERSION or not isinstance(lint, list):
+        text = path.read_text(encoding="utf-8-sig")  # an editor's BOM is no reason to fail
+        if "<<<<<<<" in text:
+            raise ValueError("it holds merge-conflict markers; resolve the conflict")
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("version") != VERSION:
+            raise ValueError(f"not a version {VERSION} baseline")
+        lint = data["lint"]["findings"]
+        if not isinstance(lint, list):
             raise ValueError(f"not a version {VERSION} baseline")
         entries = [
             Entry(str(e["fingerprint"]), str(e["rule"]), str(e["path"]), e.get("reason"))
             for e in lint
         ]
-        coverage = data.get("coverage", {}).get("percent")
+        coverage = _percent(data.get("coverage"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(
             f"{path} cannot be read as a pipelinekit baseline ({exc}). Restore it from git, or "
             "delete it and run `pipelinekit baseline update` to measure the project again."
         ) from exc
-    return Baseline(
-        lint={e.fingerprint: e for e in entries},
-        coverage=float(coverage) if isinstance(coverage, int | float) else None,
-    )
+    return Baseline(lint={e.fingerprint: e for e in entries}, coverage=coverage)
+
+
+def _percent(section: object) -> float | None:
+    """The recorded coverage figure: absent (null) is none; anything but 0-100 is an error."""
+    if section is None:
+        return None
+    value = section.get("percent") if isinstance(section, dict) else section
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+        raise ValueError(f"coverage.percent must be a number from 0 to 100, not {value!r}")
+    return float(value)
 
 
 def render(baseline: Baseline) -> str:

@@ -37,6 +37,8 @@ class Updated:
     coverage: float | None = None
     """The coverage floor the baseline now records."""
     coverage_before: float | None = None
+    note: str = ""
+    """What the measurement could not do (pylint configured but not installed)."""
 
 
 def update(
@@ -44,13 +46,17 @@ def update(
     accept_reason: str | None = None,
     *,
     coverage: bool = False,
+    coverage_optional: bool = False,
     output: Callable[[str], None] | None = None,
 ) -> Updated:
     """Measure the lint findings now and write the baseline: on a first run all of them; later
     the ones it already holds (fixed ones leave it) plus, with a reason, the new ones."""
-    ctx = StageContext(project.project_dir, project.facts, project.config)
+    # isolated: pylint, where the repository runs it, runs in the project's environment here
+    # as in the lint job, so what is recorded is what the job will find.
+    ctx = StageContext(project.project_dir, project.facts, project.config, isolated=True)
     paths = lint.lint_paths(ctx) if project.config.lint.enabled else []
-    findings = lint.measure(ctx, paths).all if paths else []
+    linted = lint.measure(ctx, paths) if paths else None
+    findings = linted.all if linted else []
     prefix = project.facts.root
     prints = ratchet.judge(project.project_dir, findings, None, prefix).fingerprints
     old = store.load(project.project_dir)
@@ -75,17 +81,26 @@ def update(
         entries |= {fp: replace(e, reason=accept_reason) for fp, e in new.items()}
         added, fixed = len(new), len(set(old.lint) - set(current))
     floor = old.coverage if old else None
-    measured = measure_coverage(project, output) if coverage else None
+    coverage_note = ""
+    refused: CheckFailed | None = None
+    try:
+        measured = store.floor2(measure_coverage(project, output)) if coverage else None
+    except CheckFailed as exc:  # failing or missing tests: the lint baseline is still worth keeping
+        measured, refused = None, exc
+        coverage_note = f"coverage not recorded: {exc.message}"
     if measured is not None:
         if floor is not None and measured < floor and not accept_reason:
-            raise CheckFailed(
+            refused = CheckFailed(
                 f"Coverage is {measured:.2f}%, below the {floor:.2f}% the baseline records; the "
                 "floor only goes up. Add the tests back, or record the lower figure with "
                 '`pipelinekit baseline update --coverage --accept-new --reason "..."`.'
             )
-        floor = measured if floor is None or accept_reason else max(floor, measured)
+        else:
+            floor = measured if floor is None or accept_reason else max(floor, measured)
     baseline = store.Baseline(lint=entries, coverage=floor)
     path = store.save(project.project_dir, baseline)
+    if refused is not None and not coverage_optional:
+        raise refused
     return Updated(
         path=path,
         recorded=len(entries),
@@ -96,6 +111,7 @@ def update(
         created=old is None,
         coverage=floor,
         coverage_before=old.coverage if old else None,
+        note="; ".join(filter(None, [linted.note if linted else "", coverage_note])),
     )
 
 

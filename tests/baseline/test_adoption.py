@@ -13,7 +13,7 @@ import pytest
 
 from pipelinekit.baseline import store
 from pipelinekit.baseline.update import update
-from pipelinekit.errors import CheckFailed
+from pipelinekit.errors import CheckFailed, ConfigError
 from pipelinekit.project import load_project
 from pipelinekit.stages import lint
 from pipelinekit.stages.base import StageContext
@@ -256,3 +256,37 @@ def test_a_subfolder_projects_baseline_holds_from_the_root_and_from_its_folder(
     assert all(
         i["location"]["path"].startswith("services/api/") for i in report
     )  # from the checkout root
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            '{"version": 1, "coverage": {"percent": "85"}, "lint": {"findings": []}}',
+            "must be a number from 0 to 100",
+        ),
+        (
+            '{"version": 1, "coverage": {"percent": NaN}, "lint": {"findings": []}}',
+            "must be a number from 0 to 100",
+        ),
+        ("<<<<<<< HEAD\n{}\n=======\n{}\n>>>>>>> other\n", "merge-conflict markers"),
+        ("[]", "not a version 1 baseline"),
+    ],
+)
+def test_a_hand_edited_baseline_is_refused_clearly(tmp_path: Path, text: str, problem: str) -> None:
+    (tmp_path / store.FILE).write_text(text)
+    with pytest.raises(ConfigError, match=problem):
+        store.load(tmp_path)
+
+
+def test_a_baseline_with_a_bom_or_null_coverage_loads(tmp_path: Path) -> None:
+    (tmp_path / store.FILE).write_bytes(
+        b'\xef\xbb\xbf{"version": 1, "coverage": null, "lint": {"findings": []}}'
+    )
+    loaded = store.load(tmp_path)
+    assert loaded is not None and loaded.coverage is None
+
+
+def test_the_recorded_floor_never_claims_more_than_was_measured() -> None:
+    """Bug hunt: 66.666% was written as 66.67%, which the same run then missed."""
+    assert store.floor2(66.666) == 66.66 and store.floor2(100.0) == 100.0

@@ -393,3 +393,25 @@ def test_a_pin_that_cannot_be_installed_is_an_error_not_a_pass(
     )
     with pytest.raises(ConfigError, match=f"{tool} as the repository pins it"):
         stage(root)
+
+
+def test_pylint_findings_are_recorded_as_debt_like_ruffs(tmp_path: Path) -> None:
+    """Bug hunt: `baseline update` measured without the project environment, so pylint never
+    ran there and its findings stayed 'new' forever."""
+    from pipelinekit.baseline.update import update
+
+    root = write_files(
+        tmp_path / "p",
+        {
+            "pyproject.toml": PROJECT + PYLINT,
+            "requirements-dev.txt": "pylint==3.3.1\n",
+            "tidy/__init__.py": '"""Tidy."""\n\n\ndef BadName():\n    """Badly named."""\n',
+        },
+    )
+    done = update(load_project(root))
+    assert done.recorded == 1 and done.top == (("PLC0103", 1),)
+    project = load_project(root)
+    result = lint.run(
+        StageContext(project.project_dir, project.facts, project.config, isolated=True)
+    )
+    assert result.status == "passed" and "1 known as baseline debt (PLC0103 x1)" in result.summary
