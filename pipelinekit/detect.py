@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from packaging.version import InvalidVersion, Version
 
-from pipelinekit import detect_tools
+from pipelinekit import detect_testcmd, detect_tools
 from pipelinekit.configfile import config_location, read_toml
 from pipelinekit.detect_deps import (
     DependencyScan,
@@ -156,6 +156,9 @@ def detect(path: Path) -> ProjectFacts:
             root, tree.file_set, repo.pyproject, repo.setup_cfg, repo.tox_ini
         )
     )
+    excludes, builtins = detect_tools.lint_scope(
+        root, tree.file_set, repo.pyproject, repo.setup_cfg, repo.tox_ini
+    )
     version, version_source = _version(repo)
     installable, not_installable = _installable(repo, build_system, version, version_source)
     code_paths = [_join(folder, name) for name, folder in packages]
@@ -192,6 +195,8 @@ def detect(path: Path) -> ProjectFacts:
         lints_notebooks=detect_tools.lints_notebooks(root, tree.file_set, repo.pyproject),
         ruff_settings=translation[1],
         ruff_settings_from=translation[0] or None,
+        lint_excludes=excludes,
+        lint_builtins=builtins,
         tool_configs=tools,
         config_file=config_location(root)[0].name,
         is_git=any(
@@ -680,7 +685,7 @@ def _installable(
 def _tests(
     repo: _Repo, code_paths: list[str], deps: DependencyScan, tools: tuple[str, ...]
 ) -> TestFacts:
-    own = detect_tools.test_command(repo.root, repo.tree.file_set)
+    own = detect_testcmd.test_command(repo.root, repo.tree.file_set)
     dirs = _configured_testpaths(repo) or _discovered_test_dirs(repo.tree, code_paths)
     if own is not None:
         where, options, paths = own

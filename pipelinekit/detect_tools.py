@@ -4,14 +4,14 @@ A verdict must not change with a tool's release, and a repository that pins ruff
 pre-commit config or lock is judged by ruff 0.4. Pins are read, most trusted first, from
 `.pre-commit-config.yaml` (hook `rev`), the locks (uv, Poetry, PDM, pylock), then exact
 `==` pins in its requirement lines and files. The formatter is the one the repository
-configures or runs as a hook; a repository with neither gets no format check.
+configures or runs as a hook; a repository with neither gets no format check. A repository
+without ruff settings is judged by its flake8, isort and black ones, translated.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-import shlex
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -140,153 +140,80 @@ def formatter(root: Path, files: frozenset[str], pyproject: Mapping[str, Any]) -
     return None
 
 
-# -- the repository's own test command ----------------------------------------------------------
-
-_SELECT_WITH_VALUE = frozenset({"-m", "-k", "--ignore", "--ignore-glob", "--deselect", "-p"})
-"""pytest options that choose what runs (kept from the repository's own command)."""
-_TAKES_VALUE = frozenset(
-    {"-n", "--numprocesses", "--dist", "--cov", "--cov-report", "--cov-config", "--junitxml"}
-    | {"--junit-xml", "-c", "--rootdir", "--maxfail", "--timeout", "-W", "-o", "--log-level"}
-    | {"--durations", "--basetemp", "-r", "--tb", "--color", "--cov-fail-under", "--reruns"}
-    | {"--confcutdir", "--import-mode", "--html"}
-)
-"""Other pytest options whose value is the next word (dropped with it)."""
-_PYTEST = re.compile(r"(?:^|[\s;&|(])(?:python3?\s+-m\s+pytest|py\.test|pytest)(?=\s|$)")
-
-
-def test_command(root: Path, files: frozenset[str]) -> tuple[str, list[str], list[str]] | None:
-    """(where, pytest arguments) of the repository's own test run, most authoritative first:
-    tox's `[testenv] commands`, a noxfile session, a Makefile `test` target, a GitHub
-    workflow step: (where, selecting options, paths). Only what selects tests is kept
-    (`-m "not slow"`, `-k`, `--ignore`, paths): reports, coverage and parallelism are the
-    test stage's business."""
-    candidates: list[tuple[str, str]] = []
-    if "tox.ini" in files:
-        candidates += [("tox.ini [testenv] commands", c) for c in _tox_commands(root / "tox.ini")]
-    if "noxfile.py" in files:
-        candidates += [("noxfile.py", c) for c in _nox_commands(root / "noxfile.py")]
-    for name in ("Makefile", "makefile", "GNUmakefile"):
-        if name in files:
-            candidates += [(f"{name} test target", c) for c in _make_test(root / name)]
-    # .github is a dot-folder, which detection's walk prunes: look for it directly.
-    for path in sorted((root / ".github" / "workflows").glob("*.y*ml")):
-        candidates += [(f".github/workflows/{path.name}", c) for c in _workflow_runs(path)]
-    for where, command in candidates:
-        args = _pytest_args(command, root)
-        if args is not None:
-            options: list[str] = []
-            paths: list[str] = []
-            pending = False
-            for arg in args:
-                if pending or arg.startswith("-"):
-                    options.append(arg)
-                    pending = arg in _SELECT_WITH_VALUE
-                else:
-                    paths.append(arg)
-            return where, options, paths
-    return None
-
-
-def _pytest_args(command: str, root: Path) -> list[str] | None:
-    match = _PYTEST.search(command)
-    if match is None:
-        return None
-    rest = re.split(r"\s*(?:&&|\|\||;|\|)\s*", command[match.end() :])[0]
-    try:
-        tokens = shlex.split(rest)
-    except ValueError:
-        return None
-    kept: list[str] = []
-    index = 0
-    while index < len(tokens):
-        token = tokens[index]
-        name, eq, _ = token.partition("=")
-        if name in _SELECT_WITH_VALUE:
-            if eq:
-                kept.append(token)
-            elif index + 1 < len(tokens):
-                kept += [token, tokens[index + 1]]
-                index += 1
-        elif name in _TAKES_VALUE and not eq:
-            index += 1  # drop the option's value with it
-        elif not token.startswith("-") and (root / token.split("::")[0]).exists():
-            kept.append(token)  # a path or node id to run
-        index += 1
-    return kept
-
-
-def _tox_commands(path: Path) -> list[str]:
-    import configparser
-
-    parser = configparser.RawConfigParser(strict=False)
-    try:
-        parser.read(path, encoding="utf-8")
-    except (configparser.Error, UnicodeDecodeError):
-        return []
-    value = parser.get("testenv", "commands", fallback="")
-    return [line.strip() for line in value.splitlines() if line.strip()]
-
-
-def _nox_commands(path: Path) -> list[str]:
-    import ast
-
-    try:
-        tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError):
-        return []
-    found = []
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "run"
-        ):
-            words = [
-                a.value
-                for a in node.args
-                if isinstance(a, ast.Constant) and isinstance(a.value, str)
-            ]
-            if len(words) == len(node.args) and words:
-                found.append(shlex.join(words))
-    return found
-
-
-def _make_test(path: Path) -> list[str]:
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return []
-    recipe: list[str] = []
-    inside = False
-    for line in lines:
-        if re.match(r"^test\s*:", line):
-            inside = True
-        elif inside and line.startswith("\t"):
-            recipe.append(line.strip().lstrip("@-"))
-        elif inside and line.strip() and not line.startswith("\t"):
-            break
-    return recipe
-
-
-def _workflow_runs(path: Path) -> list[str]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
-    except (OSError, yaml.YAMLError):
-        return []
-    jobs = data.get("jobs") if isinstance(data, dict) else None
-    runs = []
-    for job in jobs.values() if isinstance(jobs, dict) else []:
-        steps = job.get("steps") if isinstance(job, dict) else None
-        for step in steps if isinstance(steps, list) else []:
-            if isinstance(step, dict) and isinstance(step.get("run"), str):
-                runs += step["run"].splitlines()
-    return runs
-
-
 # -- flake8, isort and black settings as ruff's -------------------------------------------------
 
 _FLAKE8_DEFAULT = ("E", "F", "W", "C90")
 """flake8's own selection when its config names none."""
+_FLAKE8_IGNORED = ("E121", "E123", "E126", "E226", "E24", "E704")
+"""flake8's default `ignore` (its W503 and W504 are not ruff codes): in force unless the
+config sets `ignore` itself (`extend-ignore` adds to it)."""
+_FLAKE8_LINE_LENGTH = "79"
+_ISORT_PROFILES_LIKE_RUFF = ("", "black", "hug")
+"""isort profiles whose wrapping ruff's isort rules reproduce; others (google, django, ...)
+sort or wrap differently, so import order is then not judged rather than judged wrongly."""
+_ISORT_FLAGS = {
+    "force_single_line": "force-single-line",
+    "force_sort_within_sections": "force-sort-within-sections",
+    "combine_as_imports": "combine-as-imports",
+    "order_by_type": "order-by-type",
+    "case_sensitive": "case-sensitive",
+}
+"""isort boolean settings ruff's isort has under another name."""
+
+
+def flake8_section(
+    root: Path, files: frozenset[str], setup_cfg: Any, tox_ini: Any
+) -> tuple[str, dict[str, str]]:
+    """(where, settings) of the repository's flake8 configuration, first file flake8 reads
+    winning; ("", {}) without one. Inline `# comments` are cut (flake8 does not read them)."""
+    import configparser
+
+    for name, parser in ((".flake8", None), ("setup.cfg", setup_cfg), ("tox.ini", tox_ini)):
+        if name not in files:
+            continue
+        if parser is None:
+            parser = configparser.RawConfigParser(strict=False)
+            with contextlib.suppress(configparser.Error, UnicodeDecodeError, OSError):
+                parser.read(root / name, encoding="utf-8")
+        if parser.has_section("flake8"):
+            settings = {
+                key.replace("_", "-"): "\n".join(
+                    line.split("#", 1)[0] for line in value.splitlines()
+                ).strip()
+                for key, value in parser.items("flake8")
+            }
+            return f"{name} [flake8]", settings
+    return "", {}
+
+
+def lint_scope(
+    root: Path,
+    files: frozenset[str],
+    pyproject: Mapping[str, Any],
+    setup_cfg: Any,
+    tox_ini: Any,
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(excluded patterns, extra builtins) of the repository's ruff configuration, else its
+    flake8 one: what even the critical pass, which ignores the repository's rule settings,
+    must keep (a vendored folder is not its code; `_` installed by gettext is defined)."""
+    ruff: Mapping[str, Any] = table(pyproject, "tool", "ruff")
+    for name in ("ruff.toml", ".ruff.toml"):
+        if name in files:
+            with contextlib.suppress(OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                ruff = tomllib.loads((root / name).read_text(encoding="utf-8"))
+    if ruff:
+        lint = ruff.get("lint")
+        lint = lint if isinstance(lint, dict) else {}
+        excluded = [*_strings(ruff.get("exclude")), *_strings(ruff.get("extend-exclude"))]
+        builtins = [*_strings(ruff.get("builtins")), *_strings(lint.get("builtins"))]
+        return tuple(excluded), tuple(builtins)
+    _, flake8 = flake8_section(root, files, setup_cfg, tox_ini)
+    excluded = _words(flake8.get("exclude")) + _words(flake8.get("extend-exclude"))
+    return tuple(excluded), tuple(_words(flake8.get("builtins")))
+
+
+def _strings(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def ruff_translation(
@@ -297,24 +224,11 @@ def ruff_translation(
     tox_ini: Any,
 ) -> tuple[str, tuple[str, ...]]:
     """A repository without ruff settings judged by the ones it has: flake8's selection,
-    ignores, line length, excludes, per-file ignores and complexity, isort's first-party
-    packages, black's line length, as ruff command-line settings. ("", ()) when there is
-    nothing to translate. Codes ruff does not know are dropped by the lint stage."""
-    import configparser
-
-    flake8: dict[str, str] = {}
-    where = ""
-    for name, parser in ((".flake8", None), ("setup.cfg", setup_cfg), ("tox.ini", tox_ini)):
-        if name not in files:
-            continue
-        if parser is None:
-            parser = configparser.RawConfigParser(strict=False)
-            with contextlib.suppress(configparser.Error, UnicodeDecodeError, OSError):
-                parser.read(root / name, encoding="utf-8")
-        if parser.has_section("flake8"):
-            flake8 = {k.replace("_", "-"): v for k, v in parser.items("flake8")}
-            where = f"{name} [flake8]"
-            break
+    ignores (its defaults included), line length, excludes, builtins, per-file ignores and
+    complexity, isort's first-party packages and flags, black's line length, as ruff
+    command-line settings. ("", ()) when there is nothing to translate. Codes ruff does not
+    know are dropped by the lint stage."""
+    where, flake8 = flake8_section(root, files, setup_cfg, tox_ini)
     args: list[str] = []
     sources: list[str] = []
     if flake8:
@@ -324,19 +238,23 @@ def ruff_translation(
         # pycodestyle's whitespace and blank-line checks (E1, E2, E3) are preview rules in
         # ruff, so without --preview a flake8 repository's E231 or E302 would pass unseen.
         args += ["--preview", "--select", ",".join(select)]
-        ignore = _codes(flake8.get("ignore")) + _codes(flake8.get("extend-ignore"))
+        ignore = _codes(flake8["ignore"]) if "ignore" in flake8 else list(_FLAKE8_IGNORED)
+        ignore += _codes(flake8.get("extend-ignore"))
         if ignore:
             args += ["--ignore", ",".join(ignore)]
-        if (flake8.get("max-line-length") or "").strip().isdigit():
-            args += ["--line-length", flake8["max-line-length"].strip()]
-        excluded = _codes(flake8.get("exclude")) + _codes(flake8.get("extend-exclude"))
+        length = flake8.get("max-line-length") or ""
+        args += ["--line-length", length if length.isdigit() else _FLAKE8_LINE_LENGTH]
+        excluded = _words(flake8.get("exclude")) + _words(flake8.get("extend-exclude"))
         if excluded:
             args += ["--extend-exclude", ",".join(excluded)]
+        builtins = _words(flake8.get("builtins"))
+        if builtins:
+            args += ["--config", f"builtins = {builtins!r}"]
         per_file = _per_file_ignores(flake8.get("per-file-ignores", ""))
         if per_file:
             table_ = ", ".join(f"{pattern!r} = {codes!r}" for pattern, codes in per_file.items())
             args += ["--config", f"lint.per-file-ignores = {{{table_}}}"]
-        complexity = (flake8.get("max-complexity") or "").strip()
+        complexity = flake8.get("max-complexity") or ""
         if complexity.isdigit():
             args += ["--config", f"lint.mccabe.max-complexity = {complexity}"]
     black_length = table(pyproject, "tool", "black").get("line-length")
@@ -345,18 +263,41 @@ def ruff_translation(
         sources.append("[tool.black] line-length")
     isort = _isort_settings(root, files, pyproject, setup_cfg, tox_ini)
     if isort is not None:
-        args += ["--extend-select", "I"]
-        first_party = [p for p in re.split(r"[\s,]+", str(isort.get("known_first_party", ""))) if p]
-        if isinstance(isort.get("known_first_party"), list):
-            first_party = [str(p) for p in isort["known_first_party"]]
-        if first_party:
-            args += ["--config", f"lint.isort.known-first-party = {first_party!r}"]
-        sources.append("isort settings")
+        profile = str(isort.get("profile", "")).strip().strip("\"'")
+        if profile in _ISORT_PROFILES_LIKE_RUFF:
+            args += ["--extend-select", "I", *_isort_args(isort)]
+            sources.append("isort settings")
+        else:
+            sources.append(f"isort profile {profile} not translated: import order not judged")
     return "; ".join(sources), tuple(args)
 
 
+def _isort_args(isort: Mapping[str, Any]) -> list[str]:
+    args: list[str] = []
+    for key, option in (
+        ("known_first_party", "known-first-party"),
+        ("known_third_party", "known-third-party"),
+    ):
+        value = isort.get(key)
+        names = [str(p) for p in value] if isinstance(value, list) else _words(str(value or ""))
+        if names:
+            args += ["--config", f"lint.isort.{option} = {names!r}"]
+    for key, option in _ISORT_FLAGS.items():
+        value = str(isort.get(key, "")).strip().lower()
+        if value in ("true", "false"):
+            args += ["--config", f"lint.isort.{option} = {value}"]
+    after = str(isort.get("lines_after_imports", "")).strip()
+    if after.lstrip("-").isdigit():
+        args += ["--config", f"lint.isort.lines-after-imports = {after}"]
+    return args
+
+
 def _codes(value: str | None) -> list[str]:
-    return [c for c in re.split(r"[\s,]+", value or "") if c and not c.startswith("#")]
+    return [c for c in re.split(r"[\s,]+", value or "") if re.fullmatch(r"[A-Z]+[0-9]*", c)]
+
+
+def _words(value: str | None) -> list[str]:
+    return [w for w in re.split(r"[\s,]+", value or "") if w]
 
 
 def _per_file_ignores(value: str) -> dict[str, list[str]]:

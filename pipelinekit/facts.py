@@ -137,6 +137,10 @@ class ProjectFacts(_Frozen):
     configuration, when it has no ruff configuration of its own."""
     ruff_settings_from: str | None = None
     """What they were translated from (`setup.cfg [flake8]; isort settings`)."""
+    lint_excludes: tuple[str, ...] = ()
+    """Patterns the repository's ruff (else flake8) configuration excludes from linting."""
+    lint_builtins: tuple[str, ...] = ()
+    """Names its ruff (else flake8) configuration declares as builtins (gettext's `_`)."""
     lints_notebooks: bool = False
     """The repository lints its notebooks itself (ruff including *.ipynb, nbQA hooks); else
     the lint stage leaves them alone: exploration is not where style debt is judged."""

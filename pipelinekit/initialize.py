@@ -83,10 +83,7 @@ def _record_baseline(
         done = update(project, coverage=coverage, coverage_optional=True, output=output)
     except PipelinekitError as exc:  # no ruff, failing tests: init itself succeeded
         return f"{store.FILE}: not recorded ({exc.message})"
-    rules = ", ".join(f"{code} x{n}" for code, n in done.top)
-    text = f"{store.FILE}: {done.recorded} lint findings recorded" + (
-        f" ({rules})" if rules else ""
-    )
+    text = f"{store.FILE}: recorded, {done.findings}"
     if done.critical:
         text += f"; {len(done.critical)} never debt (code that cannot run)"
     if done.note:

@@ -57,10 +57,8 @@ def update_command(
         echo_json({**done.__dict__, "path": str(done.path), "top": [list(t) for t in done.top]})
         return
     verb = "recorded" if done.created else "updated"
-    rules = ", ".join(f"{code} x{n}" for code, n in done.top)
     click.echo(
-        f"{done.path.name}: {verb}, {done.recorded} lint findings"
-        + (f" ({rules})" if rules else "")
+        f"{done.path.name}: {verb}, {done.findings}"
         + (f"; {done.fixed} fixed since" if done.fixed else "")
         + (f"; {done.added} accepted" if done.added else "")
     )

@@ -20,7 +20,7 @@ def adopted(facts: ProjectFacts, config: Config, env: EnvSpec) -> tuple[str, ...
     if config.test.enabled and (config.test.framework or facts.tests.framework):
         lines.append("test: " + _test(facts, config, env))
         if config.coverage.enabled:
-            lines.append("coverage: " + _coverage(facts, config))
+            lines.append("coverage: " + _coverage(config))
     return tuple(lines)
 
 
@@ -67,9 +67,10 @@ def _test(facts: ProjectFacts, config: Config, env: EnvSpec) -> str:
     return text
 
 
-def _coverage(facts: ProjectFacts, config: Config) -> str:
+def _coverage(config: Config) -> str:
     if config.coverage.threshold is not None:
         return f"threshold {config.coverage.threshold:g}% ([tool.pipelinekit.coverage])"
-    own = "the repository's fail_under" if "coverage" in facts.tool_configs else None
-    ratchet = f"the baseline floor less {config.coverage.tolerance:g} points, else not gated"
-    return f"{own}, else {ratchet}" if own else ratchet
+    return (
+        "the repository's own fail_under or --cov-fail-under when it sets one, else the "
+        f"baseline floor less {config.coverage.tolerance:g} points, else not gated"
+    )

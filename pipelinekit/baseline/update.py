@@ -40,6 +40,13 @@ class Updated:
     note: str = ""
     """What the measurement could not do (pylint configured but not installed)."""
 
+    @property
+    def findings(self) -> str:
+        """`345 lint findings (E501 x120, F401 x30)`."""
+        rules = ", ".join(f"{code} x{n}" for code, n in self.top)
+        noun = "finding" if self.recorded == 1 else "findings"
+        return f"{self.recorded} lint {noun}" + (f" ({rules})" if rules else "")
+
 
 def update(
     project: Project,

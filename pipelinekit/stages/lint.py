@@ -104,7 +104,7 @@ def run(ctx: StageContext) -> StageResult:
     return StageResult(
         NAME,
         "failed" if new else "passed",
-        summary + (f" ({known})" if known else ""),
+        summary + (f"; {known}" if known else ""),
         reports=written,
         details="\n".join(
             filter(
@@ -145,6 +145,8 @@ def measure(ctx: StageContext, paths: Sequence[str]) -> Measured:
         formatted = pool.submit(FORMATTERS[tool], ctx, paths) if tool else None
         pylint = pool.submit(run_pylint, ctx, paths) if wanted(ctx.config, ctx.facts) else None
         check = checked.result()
+        if "unexpected argument '--output-format'" in check.stderr:
+            raise _ruff_too_old(ctx)
         if check.returncode not in (0, 1):
             raise _ruff_stopped(ctx, "check", check)
         problems = parse_ruff_json(
@@ -165,12 +167,20 @@ def measure(ctx: StageContext, paths: Sequence[str]) -> Measured:
 
 def critical_problems(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:
     """Code that cannot run, found with ruff's defaults (`--isolated`): a repository's ignore
-    list or per-file ignores cannot hide an undefined name."""
+    list or per-file ignores cannot hide an undefined name. Its excludes and builtins still
+    hold: a vendored folder is not its code, and a declared builtin is defined. (Builtins are
+    filtered afterwards: before 0.3 ruff refuses `--config` settings with `--isolated`.)"""
     argv = ["check", "--isolated", "--select", ratchet.CRITICAL_SELECT, "--output-format", "json"]
+    if ctx.facts.lint_excludes:
+        argv += ["--extend-exclude", ",".join(ctx.facts.lint_excludes)]
     found = _ruff(ctx, [*argv, "--no-fix"], paths)
     if found.returncode not in (0, 1):
         return []  # the main run already reported why ruff cannot run
-    return parse_ruff_json(_load_json_list(ctx, "check", found), ctx.project_dir, ctx.facts.root)
+    problems = parse_ruff_json(
+        _load_json_list(ctx, "check", found), ctx.project_dir, ctx.facts.root
+    )
+    declared = {f"Undefined name `{name}`" for name in ctx.facts.lint_builtins}
+    return [p for p in problems if not (p.code == "F821" and p.message in declared)]
 
 
 def lint_paths(ctx: StageContext) -> list[str]:
@@ -193,16 +203,19 @@ def lint_paths(ctx: StageContext) -> list[str]:
             code.append(folder)
             continue
         code += [*facts.packages, *sorted(f.name for f in ctx.project_dir.glob("*.py"))]
-        code += [d for d in SCRIPT_DIRS if (ctx.project_dir / d).is_dir()]
+    code += [d for d in SCRIPT_DIRS if (ctx.project_dir / d).is_dir()]
     # Notebooks are named explicitly: ruff lints .ipynb files it is given even in versions
     # that do not pick them up from folders by default (before 0.6).
     notebooks = facts.notebooks if facts.lints_notebooks else ()
     detected = (*code, *facts.tests.dirs, *notebooks)
-    return _prune_nested([p for p in detected if (ctx.project_dir / p).exists()], ctx.project_dir)
+    found = [p for p in detected if (ctx.project_dir / p).exists()]
+    if not found and next(ctx.project_dir.glob("*/**/*.py"), None) is not None:
+        found = ["."]  # loose scripts in folders that are no package: ruff finds them all
+    return _prune_nested(found, ctx.project_dir)
 
 
 SCRIPT_DIRS = ("scripts", "bin")
-"""A flat project's script folders, linted with its packages."""
+"""Script folders, linted with the project's packages whatever its layout."""
 
 
 def _prune_nested(paths: Iterable[str], base: Path) -> list[str]:
@@ -269,6 +282,11 @@ def _ruff(ctx: StageContext, args: Sequence[str], paths: Sequence[str]) -> ToolR
         folders = ", ".join(repr(f) for f in NOT_PROJECT.split(","))
         argv[-2:] = ["--config", f"extend-exclude = [{folders}]"]
         result = run_tool([*argv, "--", *paths], ctx, timeout=RUFF_TIMEOUT_S)
+        if result.returncode == 2 and "extend-exclude = [" in result.stderr:
+            # Before 0.2 `--config` only names a file: go without (ruff's own default
+            # excludes still keep virtualenvs and site-packages out).
+            del argv[-2:]
+            result = run_tool([*argv, "--", *paths], ctx, timeout=RUFF_TIMEOUT_S)
     if result.returncode != 0 and "No module named ruff" in result.stderr:
         raise ExternalError(
             f"ruff is not installed for {ctx.python}. Install it in the project's environment "
@@ -310,6 +328,16 @@ def _drop_selector(argv: list[str], code: str) -> bool:
                 argv[index + 1] = ",".join(codes) or "F"
                 return True
     return False
+
+
+def _ruff_too_old(ctx: StageContext) -> ConfigError:
+    pin = ctx.facts.tool_pins.get("ruff")
+    which = f"ruff {pin}, as the repository pins it," if pin else "The installed ruff"
+    return ConfigError(
+        f"{which} is too old to report its findings as JSON (`--output-format` came with ruff "
+        "0.0.291). Raise the pin (pre-commit `rev`, lock or requirement line) to 0.0.291 or "
+        "later, or install a newer ruff in the project's environment."
+    )
 
 
 def _ruff_stopped(ctx: StageContext, command: str, result: ToolRun) -> ConfigError:

@@ -86,8 +86,8 @@ def parse_ruff_json(
 ) -> list[Problem]:
     """Ruff's JSON diagnostics -> sorted Problems with repository-relative paths.
 
-    Handles ruff's older spelling of syntax errors (code null, message "SyntaxError: ...")
-    and its newer one (code "invalid-syntax") alike.
+    Handles ruff's older spellings of syntax errors (code E999 or null, message
+    "SyntaxError: ...") and its newer one (code "invalid-syntax") alike.
     """
     problems = [problem_from(item, project_dir, prefix) for item in data]
     return sorted(problems, key=lambda p: (p.path, p.cell or 0, p.line, p.column, p.code))
@@ -98,7 +98,7 @@ def problem_from(item: dict[str, Any], project_dir: Path, prefix: str) -> Proble
     end = item.get("end_location") or start
     message = str(item.get("message") or "")
     code = item.get("code")
-    if not code:
+    if not code or code == "E999":  # ruff before 0.5 spells a syntax error E999
         code = SYNTAX_ERROR
         message = message.removeprefix("SyntaxError: ")
     cell = item.get("cell")

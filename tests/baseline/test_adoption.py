@@ -74,7 +74,7 @@ def init(root: Path) -> str:
 def test_debt_is_recorded_and_the_first_job_is_green(tmp_path: Path) -> None:
     root = repo(tmp_path / "shapes")
     out = init(root)
-    assert "pipelinekit-baseline.json: 5 lint findings recorded" in out
+    assert "pipelinekit-baseline.json: recorded, 5 lint findings" in out
     assert (
         "  adopted   lint: ruff (pipelinekit's, pinned with it) with its ruff configuration" in out
     )
@@ -205,7 +205,7 @@ def test_init_can_record_the_coverage_floor_in_the_same_step(tmp_path: Path) -> 
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    assert "lint findings recorded" in done.stdout and "coverage floor 100.00%" in done.stdout
+    assert "recorded, " in done.stdout and "coverage floor 100.00%" in done.stdout
     assert "environment: " in done.stderr  # the test run's progress, apart from the result
     recorded = store.load(root)
     assert recorded is not None and recorded.coverage == 100.0

@@ -236,8 +236,8 @@ def test_what_was_adopted_is_said_per_stage(tmp_path: Path) -> None:
         "always fails",
         "test: pytest in the project's own environment (Python 3.10 (.python-version); with "
         "test), -m 'not slow' as tox.ini [testenv] commands runs it",
-        "coverage: the repository's fail_under, else the baseline floor less 0.5 points, else "
-        "not gated",
+        "coverage: the repository's own fail_under or --cov-fail-under when it sets one, else "
+        "the baseline floor less 0.5 points, else not gated",
     )
     forced = parse_config(
         {"coverage": {"threshold": 85}, "lint": {"format_check": False}}, source="p"
