@@ -52,7 +52,7 @@ def _lint(facts: ProjectFacts, config: Config) -> str:
 
 def _test(facts: ProjectFacts, config: Config, env: EnvSpec) -> str:
     runner = config.test.framework or facts.tests.framework or "pytest"
-    where = f"Python {env.python}" + (f" ({env.python_from})" if env.python_from else "")
+    where = f"Python {env.python}" + (f" from {env.python_from}" if env.python_from else "")
     parts = [where]
     if env.lock is not None:
         parts.append(f"locked by {env.lock.path}")

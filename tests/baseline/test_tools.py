@@ -234,7 +234,7 @@ def test_what_was_adopted_is_said_per_stage(tmp_path: Path) -> None:
         "lint: ruff 0.6.9 (the repository's pin) with its ruff configuration; format checked by "
         "black 24.10.0; debt in pipelinekit-baseline.json does not fail; code that cannot run "
         "always fails",
-        "test: pytest in the project's own environment (Python 3.10 (.python-version); with "
+        "test: pytest in the project's own environment (Python 3.10 from .python-version; with "
         "test), -m 'not slow' as tox.ini [testenv] commands runs it",
         "coverage: the repository's own fail_under or --cov-fail-under when it sets one, else "
         "the baseline floor less 0.5 points, else not gated",

@@ -13,15 +13,13 @@ the interpreter they run on.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.integration.test_envrepos import ENVREPOS
-from tests.support.git import init_repo
+from tests.support.generated import generated_repo
 from tests.support.gitlab import job_log, run_gitlab_ci_local
 from tests.support.pythons import pyenv_python
 
@@ -35,27 +33,6 @@ SHAPES = {
 }
 
 
-def generated_repo(shape: str, tmp_path: Path, wheel: Path) -> Path:
-    repo = tmp_path / shape
-    shutil.copytree(ENVREPOS / shape, repo)
-    source = f'pipelinekit_source = "@ {wheel.as_uri()}"\n'
-    # coverage stays on: its threshold is the golden repositories' own business, not this test's
-    settings = "coverage]\nthreshold = 0\n"
-    if (repo / "pyproject.toml").is_file():
-        with (repo / "pyproject.toml").open("a") as fh:
-            fh.write(f"\n[tool.pipelinekit.ci]\n{source}[tool.pipelinekit.{settings}")
-    else:
-        (repo / "pipelinekit.toml").write_text(f"[ci]\n{source}[{settings}")
-    init = subprocess.run(
-        [sys.executable, "-m", "pipelinekit", "init", str(repo), "--ci", "gitlab"],
-        capture_output=True,
-        text=True,
-    )
-    assert init.returncode == 0, init.stderr
-    init_repo(repo)
-    return repo
-
-
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_generated_test_job_is_green_in_its_own_environment(
     shape: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, pipelinekit_wheel: Path
@@ -63,7 +40,13 @@ def test_generated_test_job_is_green_in_its_own_environment(
     python = SHAPES[shape]
     job_python = Path(pyenv_python(python)).parent
     tool_python = Path(pyenv_python("3.11")).parent
-    repo = generated_repo(shape, tmp_path, pipelinekit_wheel)
+    # coverage stays on: its threshold is the golden repositories' own business, not this test's
+    repo, _ = generated_repo(
+        ENVREPOS / shape,
+        tmp_path,
+        pipelinekit_wheel,
+        settings="[tool.pipelinekit.coverage]\nthreshold = 0\n",
+    )
     caches = tmp_path_factory.getbasetemp() / "ci-caches"
     variables = {
         # the job image's python3 is the project's; pipelinekit's 3.11 is elsewhere on PATH
