@@ -230,10 +230,11 @@ def _prune_nested(paths: Iterable[str], base: Path) -> list[str]:
     ]
 
 
-NOT_PROJECT = ".pipelinekit,.cache"
-"""Folders of pipelinekit's and CI's own in the checkout (environments, caches): never linted,
-on top of the repository's own excludes. An old `ruff format` (before 0.7) has no
-`--extend-exclude`: it gets the same as an inline `--config` override instead."""
+NOT_PROJECT = ".pipelinekit,.cache,_vendor,_vendored,vendored,third_party"
+"""Folders of pipelinekit's and CI's own in the checkout (environments, caches), and vendored
+code, which is someone else's: never linted, on top of the repository's own excludes. An old
+`ruff format` (before 0.7) has no `--extend-exclude`: it gets the same as an inline `--config`
+override instead."""
 
 
 def formatter(ctx: StageContext) -> str | None:
@@ -433,7 +434,8 @@ def black_check(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:
     pin = ctx.facts.tool_pins.get("black")
     tool = f"black=={pin}" if pin else "black"
     argv = [uv, "tool", "run", "--quiet", "--from", tool, "black", "--check"]
-    argv += ["--extend-exclude", r"/(\.pipelinekit|\.cache)/", "--", *paths]
+    folders = "|".join(re.escape(folder) for folder in NOT_PROJECT.split(","))
+    argv += ["--extend-exclude", f"/({folders})/", "--", *paths]
     result = run_tool(argv, ctx, timeout=RUFF_TIMEOUT_S)
     files = sorted(
         {

@@ -85,6 +85,20 @@ def test_declared_builtins_and_excludes_hold_in_the_critical_pass(tmp_path: Path
     assert status == "failed" and "F821 Undefined name `undefined`" in text
 
 
+def test_vendored_code_is_not_the_projects(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "p",
+        {
+            "pyproject.toml": PROJECT + "[tool.black]\n",
+            "tidy/__init__.py": "",
+            "tidy/_vendor/six.py": "import os\nprint 'py2'\nx=( 1 )\n",
+            "third_party/lib.py": "import os\n",
+        },
+    )
+    status, text = run_lint(root)
+    assert status == "passed", text
+
+
 def test_flake8_builtins_and_excludes_too(tmp_path: Path) -> None:
     root = write_files(
         tmp_path / "p",
