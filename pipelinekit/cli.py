@@ -148,11 +148,19 @@ def init(path: Path, ci: str | None, force: bool, no_baseline: bool, with_covera
         output=lambda line: click.echo(line, err=True),
     )
     facts = result.project.facts
+    code = ", ".join(facts.packages) or ", ".join(f"{m}.py" for m in facts.modules) or "no package"
+    gpu = f"; gpu: {', '.join(facts.gpu_frameworks)}" if facts.gpu_frameworks else ""
+    cuda = f", CUDA {facts.cuda_line} ({facts.cuda_line_from})" if gpu and facts.cuda_line else ""
     click.echo(
-        f"Detected {facts.name} ({', '.join(facts.packages) or 'modules'}; {facts.layout} layout; "
-        f"python {facts.python_version}; tests: {facts.tests.framework or 'none'}"
-        f"{'; gpu: ' + ', '.join(facts.gpu_frameworks) if facts.gpu_frameworks else ''})."
+        f"Detected {facts.name} ({code}; {facts.layout} layout; python {facts.python_version}; "
+        f"tests: {facts.tests.framework or 'none'}{gpu}{cuda})."
     )
+    if facts.other_projects:
+        others = ", ".join(facts.other_projects)
+        click.echo(
+            f"  {'note':9} also found {others}: this pipeline is for {facts.root} only; each "
+            f"project gets its own (`pipelinekit init {facts.other_projects[0]}`)."
+        )
     click.echo(f"  {result.config_action:9} {_rel(result.config_path, result.project.repo)}")
     for item in result.files:
         click.echo(f"  {item.action:9} {item.path}")

@@ -264,7 +264,8 @@ def _image_spec(facts: ProjectFacts, config: Config, python: str) -> ImageSpec:
         from pipelinekit.docker import cuda
 
         line = config.docker.cuda
-        base = cuda.cuda_image(cuda.cuda_for(facts.gpu_frameworks) if line == cuda.AUTO else line)
+        auto = cuda.cuda_for(facts.gpu_frameworks, facts.cuda_line)
+        base = cuda.cuda_image(auto if line == cuda.AUTO else line)
     else:
         base = f"python:{python}-slim"
     # Official python images carry the interpreter; anything else (CUDA runtime images,
