@@ -95,6 +95,23 @@ def test_init_ci_subset_writes_only_the_difference(
     assert code == 2 and "--ci 'circleci'" in err and "jenkins" in err
 
 
+def test_init_in_a_monorepo_says_which_project_and_names_the_others(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The hunt's finding 14: two projects side by side; one is chosen, never silently."""
+    for name in ("a", "b"):
+        (tmp_path / "libs" / name / name).mkdir(parents=True)
+        (tmp_path / "libs" / name / name / "__init__.py").write_text("")
+        (tmp_path / "libs" / name / "pyproject.toml").write_text(f'[project]\nname = "{name}"\n')
+    code, out, _ = run(capsys, "init", str(tmp_path), "--ci", "gitlab", "--no-baseline")
+    assert code == 0
+    assert out.splitlines()[:2] == [
+        "Detected a (a; flat layout; python 3.11; tests: none).",
+        "  note      also found libs/b: this pipeline is for libs/a only; each project gets its "
+        "own (`pipelinekit init libs/b`).",
+    ]
+
+
 def test_init_refuses_foreign_jenkinsfile(
     capsys: pytest.CaptureFixture[str], example_copy: Path
 ) -> None:
