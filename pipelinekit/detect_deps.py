@@ -28,6 +28,12 @@ _GPU_PACKAGES = {
     **dict.fromkeys(
         ("rapids", "cudf", "cuml", "cugraph", "cuspatial", "cuvs", "dask-cudf"), "rapids"
     ),
+    # Packages whose default install pulls a GPU framework in: what the code runs on.
+    **dict.fromkeys(
+        ("lightning", "pytorch-lightning", "sentence-transformers", "ultralytics", "timm"),
+        "torch",
+    ),
+    "dask-cuda": "rapids",
     "onnxruntime-gpu": "onnxruntime",
     "paddlepaddle-gpu": "paddle",
 }
@@ -248,6 +254,9 @@ def gpu_framework(dep: Dep) -> str | None:
     """The canonical GPU framework a requirement pulls in, None for CPU-only builds."""
     if dep.name.startswith("cupy-cuda"):
         return "cupy"
+    if dep.name == "transformers":  # transformers[torch] installs torch
+        extra = next((e for e in ("torch", "tf", "flax") if e in dep.extras), "")
+        return {"torch": "torch", "tf": "tensorflow", "flax": "jax"}.get(extra)
     if re.fullmatch(r"(cudf|cuml|cugraph|cuspatial|cuvs)-cu\d+", dep.name):
         return "rapids"
     if cpu_build_family(dep):

@@ -122,6 +122,7 @@ class ImageSpec(_Model):
     gpu_frameworks: tuple[str, ...]
     name: str
     packages: tuple[str, ...]
+    """What the image's smoke test imports: the packages, else the top-level modules."""
     code_folders: tuple[str, ...] = ()
     """Top-level folders that hold the project's code: never left out of the build context,
     even when named like data (`data/`, `notebooks/`)."""
@@ -287,7 +288,7 @@ def _image_spec(facts: ProjectFacts, config: Config, python: str) -> ImageSpec:
         installable=facts.build_system != "none",
         gpu_frameworks=facts.gpu_frameworks,
         name=facts.name,
-        packages=facts.packages,
+        packages=facts.packages or facts.modules,
         code_folders=tuple(
             sorted(
                 {d.split("/")[0] for d in facts.source_dirs if d != "."}

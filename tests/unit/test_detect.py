@@ -971,6 +971,12 @@ def test_parse_requirement(line: str, expected: tuple[str, frozenset[str]] | Non
         ("paddlepaddle-gpu", (), "paddle"),
         ("paddlepaddle", (), None),
         ("numpy", (), None),
+        ("lightning", (), "torch"),
+        ("sentence-transformers", (), "torch"),
+        ("ultralytics", (), "torch"),
+        ("transformers", ("torch",), "torch"),
+        ("transformers", ("sentencepiece",), None),
+        ("dask-cuda", (), "rapids"),
     ],
 )
 def test_gpu_framework_names(name: str, extras: tuple[str, ...], expected: str | None) -> None:
