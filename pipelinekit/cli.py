@@ -97,6 +97,14 @@ def detect(path: Path, fmt: str) -> None:
         click.echo(f"{key:17} {_plain(value) or '-'}")
 
 
+def _retired_note(action: str) -> str:
+    if action == "removed":
+        return " (no longer generated: the config dropped it)"
+    if action == "kept":
+        return " (no longer generated, but edited by hand: delete it yourself if unused)"
+    return ""
+
+
 def _plain(value: Any) -> str:
     """A fact value as short text: lists joined, tables as `key: value; ...`."""
     if isinstance(value, list):
@@ -163,7 +171,7 @@ def init(path: Path, ci: str | None, force: bool, no_baseline: bool, with_covera
         )
     click.echo(f"  {result.config_action:9} {_rel(result.config_path, result.project.repo)}")
     for item in result.files:
-        click.echo(f"  {item.action:9} {item.path}")
+        click.echo(f"  {item.action:9} {item.path}{_retired_note(item.action)}")
     for line in result.adopted:
         click.echo(f"  {'adopted':9} {line}")
     if result.baseline:
@@ -206,22 +214,24 @@ def render(path: Path, check: bool, force: bool) -> None:
         prepare_writes,
         raise_on_drift,
         render_all,
+        retired,
     )
     from pipelinekit.pipeline import plan as run_plan
     from pipelinekit.project import load_project
 
     project = load_project(path)
     outputs = render_all(project.facts, project.config, run_plan(project.facts, project.config))
+    retire = retired(project.facts, outputs)
     if check:
-        drifts = check_outputs(project.repo, outputs)
+        drifts = check_outputs(project.repo, outputs, retire)
         for drift in drifts:
             click.echo(f"{drift.path}: {drift.reason}")
             click.echo(drift.diff)
         raise_on_drift(drifts)
         click.echo(f"{len(outputs)} generated files are up to date.")
         return
-    for item in apply_writes(prepare_writes(project.repo, outputs, force=force)):
-        click.echo(f"  {item.action:9} {item.path}")
+    for item in apply_writes(prepare_writes(project.repo, outputs, force=force, retire=retire)):
+        click.echo(f"  {item.action:9} {item.path}{_retired_note(item.action)}")
 
 
 HERE_OPTION = click.option(

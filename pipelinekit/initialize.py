@@ -16,7 +16,7 @@ from pipelinekit.config import Config, parse_config
 from pipelinekit.configfile import config_location
 from pipelinekit.errors import WriteError
 from pipelinekit.fsutil import atomic_write, writable_problem
-from pipelinekit.outputs import WriteResult, apply_writes, prepare_writes, render_all
+from pipelinekit.outputs import WriteResult, apply_writes, prepare_writes, render_all, retired
 from pipelinekit.pipeline import plan
 from pipelinekit.project import Project, load_project
 
@@ -56,7 +56,8 @@ def init(
     project = Project(project.repo, project.facts, config)
     pipeline = plan(project.facts, config)
     outputs = render_all(project.facts, config, pipeline)
-    writes = prepare_writes(project.repo, outputs, force=force)
+    retire = retired(project.facts, outputs)
+    writes = prepare_writes(project.repo, outputs, force=force, retire=retire)
     if new_text != old_text:
         problem = writable_problem(config_path.parent)
         if problem:
