@@ -251,6 +251,12 @@ def _signal(folder: Path) -> int:
     )
     if modules and (tested or any("requirements" in n for n in entries)):
         return 1  # top-level modules with their tests or requirements: a project of modules
+    declared = any(n in _DEPENDENCY_FILES or n.startswith("requirements") for n in entries)
+    if declared and (
+        any(n.endswith(".ipynb") for n in entries)
+        or any(entries.get(d) for d in ("notebooks", "scripts", "analysis"))
+    ):
+        return 1  # notebooks or scripts with the dependencies they run with: a data-science repo
     if entries.get("src"):
         for name, is_dir in _entries(folder / "src").items():
             if (
@@ -278,6 +284,9 @@ def _declares_project(path: Path) -> bool:
     except OSError:
         return True  # unreadable: let reading it report the problem
     return bool(_PROJECT_TABLE.search(text))
+
+
+_DEPENDENCY_FILES = frozenset({"environment.yml", "environment.yaml", "Pipfile", "conda.yml"})
 
 
 def _subfolders(folder: Path) -> list[Path]:

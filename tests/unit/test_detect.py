@@ -332,6 +332,17 @@ def test_file_path_is_a_detect_error(tmp_path: Path) -> None:
         detect(path)
 
 
+def test_notebooks_with_their_requirements_are_a_project(tmp_path: Path) -> None:
+    """Bug hunt: a notebooks-only data-science repository was "No Python project found"."""
+    write(tmp_path, "environment.yml", "dependencies:\n  - pandas\n")
+    write(tmp_path, "notebooks/Explore data.ipynb", "{}")
+    facts = detect(tmp_path)
+    assert (facts.root, facts.packages, facts.modules) == (".", (), ())
+    assert facts.notebooks == ("notebooks/Explore data.ipynb",)
+    with pytest.raises(DetectError):
+        detect(write(tmp_path / "bare", "requirements.txt", "pandas\n").parent)
+
+
 def test_no_python_project_names_path_and_what_is_looked_for(tmp_path: Path) -> None:
     write(tmp_path, "README.md", "# docs only\n")
     write(tmp_path, "docs/index.md", "hi\n")
