@@ -332,6 +332,21 @@ def test_file_path_is_a_detect_error(tmp_path: Path) -> None:
         detect(path)
 
 
+def test_dynamic_optional_dependency_files_are_scanned(tmp_path: Path) -> None:
+    """Bug hunt: `optional-dependencies.gpu = {file = [...]}` was not read: cupy unseen."""
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "k"\nversion = "1"\ndynamic = ["optional-dependencies"]\n'
+        '[tool.setuptools.dynamic]\noptional-dependencies.gpu = {file = ["deps/gpu.in"]}\n',
+    )
+    write(tmp_path, "deps/gpu.in", "cupy-cuda12x>=13\n")
+    write(tmp_path, "k/__init__.py")
+    facts = detect(tmp_path)
+    assert facts.gpu_frameworks == ("cupy",) and facts.gpu_declared_in == {"cupy": "deps/gpu.in"}
+    assert facts.cuda_line == "12"
+
+
 def test_notebooks_with_their_requirements_are_a_project(tmp_path: Path) -> None:
     """Bug hunt: a notebooks-only data-science repository was "No Python project found"."""
     write(tmp_path, "environment.yml", "dependencies:\n  - pandas\n")
