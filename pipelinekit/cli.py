@@ -345,13 +345,32 @@ def _interrupt(signum: int, _frame: object) -> None:
 def main(argv: list[str] | None = None) -> NoReturn:
     import signal
 
+    from pipelinekit.redact import RedactingStream
+
     signal.signal(signal.SIGTERM, _interrupt)
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = (RedactingStream(s) if s else s for s in streams)
+    try:
+        _run(argv, debug)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _traceback() -> None:
+    """The traceback for --debug, printed here so it passes the redacting stderr (the
+    interpreter would print it after main restored the plain one)."""
+    import traceback
+
+    traceback.print_exc(file=sys.stderr)
+
+
+def _run(argv: list[str] | None, debug: bool) -> NoReturn:
     try:
         cli.main(args=argv, prog_name="pipelinekit", standalone_mode=False)
     except PipelinekitError as exc:
         if debug:
-            raise
+            _traceback()
         click.echo(f"pipelinekit: error: {exc.message}", err=True)
         sys.exit(exc.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):
@@ -364,7 +383,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sys.exit(exc.exit_code)
     except Exception as exc:  # a bug of ours: still one paragraph, the traceback on --debug
         if debug:
-            raise
+            _traceback()
         from pipelinekit.redact import redact
 
         click.echo(
