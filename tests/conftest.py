@@ -62,3 +62,12 @@ def readonly_mount(tmp_path: Path) -> Iterator[Path]:
 
 def make_readonly(mount: Path) -> None:
     subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`), the Docker tests share one worker: each worker
+    would otherwise start its own dockerd and build the same stand-in images."""
+    docker_dir = REPO_ROOT / "tests" / "docker"
+    for item in items:
+        if docker_dir in Path(item.path).parents:
+            item.add_marker(pytest.mark.xdist_group("docker"))
