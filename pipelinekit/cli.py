@@ -38,6 +38,10 @@ class LazyGroup(click.Group):
             "pipelinekit.env.cli:env",
             "The project's own environment (Python, sources, lock): show, sync.",
         ),
+        "metrics": (
+            "pipelinekit.metrics.cli:metrics",
+            "Delivery metrics (DORA's four keys) from git: text, JSON, HTML, Prometheus.",
+        ),
         "register": (
             "pipelinekit.register.cli:register",
             "Create or update Jenkins jobs and GitLab CI setup (plan/apply).",
@@ -231,20 +235,22 @@ HERE_OPTION = click.option(
 def stage(name: str, path: Path, here: bool) -> None:
     """Run one stage of the pipeline (what CI jobs call)."""
     from pipelinekit import stages
+    from pipelinekit.metrics.stagepush import stage_metrics
     from pipelinekit.project import load_project, seen_from
     from pipelinekit.stages.base import StageContext
 
     module = stages.get(name)
     project = seen_from(load_project(path), Path.cwd())
-    result = module.run(
-        StageContext(
-            project_dir=project.project_dir,
-            facts=project.facts,
-            config=project.config,
-            isolated=not here,
-            output=lambda line: click.echo(line),
-        )
+    context = StageContext(
+        project_dir=project.project_dir,
+        facts=project.facts,
+        config=project.config,
+        isolated=not here,
+        output=lambda line: click.echo(line),
     )
+    with stage_metrics(context, name, warn=lambda line: click.echo(line, err=True)) as record:
+        result = module.run(context)
+        record(result.status)
     click.echo(f"[{result.status}] {result.name}: {result.summary}")
     if result.details:
         click.echo(result.details.rstrip())

@@ -17,6 +17,7 @@ from pipelinekit.artifacts.settings import S3Config
 from pipelinekit.configfile import read_config_table
 from pipelinekit.docker.settings import DockerConfig
 from pipelinekit.env import UV_VERSION
+from pipelinekit.metrics.settings import MetricsConfig, SentryConfig
 from pipelinekit.refs import ref_glob_problem
 from pipelinekit.register.settings import RegisterConfig
 from pipelinekit.release.settings import ReleaseConfig
@@ -218,6 +219,8 @@ class Config(Section):
     docker: DockerConfig = Field(default_factory=DockerConfig)
     s3: S3Config = Field(default_factory=S3Config)
     release: ReleaseConfig = Field(default_factory=ReleaseConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    sentry: SentryConfig = Field(default_factory=SentryConfig)
     ci: CIConfig = Field(default_factory=CIConfig)
     jenkins: JenkinsConfig = Field(default_factory=JenkinsConfig)
     gitlab: GitLabConfig = Field(default_factory=GitLabConfig)

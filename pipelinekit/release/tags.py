@@ -61,6 +61,14 @@ class TagSet:
 
 def read_tags(git: Git, tag_format: str, commit: str = "HEAD") -> TagSet:
     """All version tags, and the names of those `commit` contains."""
+    merged = git.run(
+        "for-each-ref", f"--merged={commit}", "--format=%(refname:strip=2)", "refs/tags"
+    )
+    return TagSet(list_tags(git, tag_format), frozenset(merged.split()))
+
+
+def list_tags(git: Git, tag_format: str) -> tuple[VersionTag, ...]:
+    """Every tag that is a version of `tag_format` (prereleases included), one for-each-ref."""
     tags = []
     for line in git.run("for-each-ref", f"--format={_FORMAT}", "refs/tags").splitlines():
         name, kind, obj, peeled, created = line.split("\0")
@@ -79,7 +87,4 @@ def read_tags(git: Git, tag_format: str, commit: str = "HEAD") -> TagSet:
                 created=int(created or 0),
             )
         )
-    merged = git.run(
-        "for-each-ref", f"--merged={commit}", "--format=%(refname:strip=2)", "refs/tags"
-    )
-    return TagSet(tuple(tags), frozenset(merged.split()))
+    return tuple(tags)
