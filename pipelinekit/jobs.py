@@ -83,6 +83,17 @@ class _Planner:
             coverage_regex=regex,
         )
 
+    def sentry_token(self, job: str) -> tuple[Credential, ...]:
+        """SENTRY_AUTH_TOKEN for the jobs that announce releases to Sentry."""
+        settings = self.config.sentry
+        if not settings.configured or (job == "docker" and not settings.docker):
+            return ()
+        from pipelinekit.metrics.settings import SENTRY_TOKEN_ENV
+
+        return (
+            Credential(id=settings.credentials_id, kind="secret_text", variable=SENTRY_TOKEN_ENV),
+        )
+
     def sonar(self, needs: tuple[str, ...]) -> Job | None:
         if not (self.config.sonar.enabled and "sonar" in self.available):
             return None
@@ -130,7 +141,7 @@ class _Planner:
             needs=needs,
             gpu=gpu,
             uses_docker=True,
-            credentials=(login,),
+            credentials=(login, *self.sentry_token("docker")),
             reports=(self.report("image", reports.IMAGE),),
             full_history=True,  # the image version may come from `git describe`
         )
@@ -174,6 +185,7 @@ class _Planner:
             ("release", *self.path_args),
             needs=needs,
             rules=(Rule(kind="default_branch", manual=manual),),
+            credentials=self.sentry_token("release"),
             full_history=True,
         )
 

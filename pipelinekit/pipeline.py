@@ -223,6 +223,7 @@ def plan(facts: ProjectFacts, config: Config) -> Pipeline:
             "UV_CACHE_DIR": cache,
             "UV_PYTHON_INSTALL_DIR": f"{cache}/python",
             "UV_LINK_MODE": "copy",
+            **_metrics_variables(config),
         },
         setup=_setup_lines(config, jobs),
         adopted=adopted(facts, config, environment),
@@ -246,6 +247,16 @@ def plan(facts: ProjectFacts, config: Config) -> Pipeline:
 
 
 UBUNTU_2204_PYTHON = "3.10"
+
+
+def _metrics_variables(config: Config) -> dict[str, str]:
+    """The configured Pushgateway as a pipeline variable, so every job (and anything a job
+    runs) reports to it; a CI/CD variable of the same name set in GitLab's project settings
+    takes precedence over the file's."""
+    from pipelinekit.metrics.settings import PUSHGATEWAY_ENV
+
+    url = config.metrics.pushgateway
+    return {PUSHGATEWAY_ENV: url} if url else {}
 
 
 def pipeline_gpu(facts: ProjectFacts, config: Config) -> bool:
@@ -329,7 +340,10 @@ test stages' pytest and coverage go into the project's environment instead)."""
 
 def _setup_lines(config: Config, jobs: Iterable[Job]) -> tuple[str, ...]:
     stage_names = {job.command[1] for job in jobs if job.command[:1] == ("stage",)}
-    extras = sorted({EXTRAS_BY_STAGE[name] for name in stage_names if name in EXTRAS_BY_STAGE})
+    wanted = {EXTRAS_BY_STAGE[name] for name in stage_names if name in EXTRAS_BY_STAGE}
+    if config.sentry.configured:
+        wanted.add("sentry")  # the release job (and the docker job) talk to Sentry
+    extras = sorted(wanted)
     suffix = f"[{','.join(extras)}]" if extras else ""
     source = (config.ci.pipelinekit_source or f"=={__version__}").strip()
     if source.startswith("."):  # a source folder in the repository: pip's `path[extras]`
