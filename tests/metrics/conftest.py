@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.metrics.histories import Builder
 from tests.support import tools
+from tests.support.pushgateway import pushgateway
 
 
 def edge_history() -> Builder:
@@ -50,3 +52,10 @@ def edge_history() -> Builder:
 def edge_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tools.require("git")
     return edge_history().write(tmp_path_factory.mktemp("edge") / "repo")
+
+
+@pytest.fixture
+def gateway(tmp_path: Path) -> Iterator[str]:
+    """A real Pushgateway on a free loopback port (see tests/support/pushgateway.py)."""
+    with pushgateway(tmp_path) as url:
+        yield url

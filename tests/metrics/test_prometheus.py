@@ -6,23 +6,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pipelinekit.errors import ExternalError
 from pipelinekit.metrics import prometheus
-from tests.support.pushgateway import free_port, groups, pushgateway
+from tests.support.pushgateway import free_port, groups
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 JANUARY = ["--since", "2024-01-01", "--until", "2024-02-01"]
-
-
-@pytest.fixture
-def gateway(tmp_path: Path) -> Iterator[str]:
-    with pushgateway(tmp_path) as url:
-        yield url
 
 
 def pipelinekit(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
