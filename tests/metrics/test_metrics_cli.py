@@ -61,7 +61,7 @@ def test_text_has_a_line_and_a_sparkline_per_key(
     # Monday weeks 2024-W01..W05: 3 (v1.1.0 on Sunday 23:00Z), 0, 1, 1, 0; one month
     assert "█▁▃▃▁  (2024-W01..2024-W05, per week)" in rows["Deployment frequency"]
     assert "█  (2024-01..2024-01, per month)" in rows["Change failure rate"]
-    assert "failed: v1.1.1 (fixed by v1.1.2 after 48.0 h)" in out
+    assert "failed: v1.1.1 (fixed by v1.1.2 after 2.0 d)" in out
 
 
 def test_sparkline_scales_and_leaves_gaps() -> None:
