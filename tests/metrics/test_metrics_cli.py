@@ -92,7 +92,9 @@ def test_html_goes_to_the_reports_folder_or_output(
     )
     page = target.read_text()
     assert code == 0 and out == "" and f"wrote {target}" in err
-    assert page.count("<svg") == 4 and page.count('class="bar"') == 5 + 1  # weeks W01..W05, month 2024-01
+    assert (
+        page.count("<svg") == 4 and page.count('class="bar"') == 5 + 1
+    )  # weeks W01..W05, month 2024-01
     assert "<script" not in page and "http" not in page.replace("http://www.w3.org/2000/svg", "")
     code, _, err = run(
         capsys,
