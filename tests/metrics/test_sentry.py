@@ -149,3 +149,25 @@ def test_config_validation() -> None:
     with pytest.raises(ConfigError, match="pushgateway"):
         parse_config({"metrics": {"pushgateway": "gateway:9091"}}, source="p")
     assert parse_config({"sentry": {"org": "a", "project": "b"}}, source="p").sentry.configured
+
+
+def test_docker_job_records_a_deploy_of_a_release_image(
+    edge_repo: Path, sentry: tuple[str, SentryState]
+) -> None:
+    from pipelinekit.detect import detect
+    from pipelinekit.stages.base import StageContext
+    from pipelinekit.stages.docker import _sentry
+
+    url, state = sentry
+    config = parse_config(
+        {"sentry": {"org": "acme", "project": "demo", "url": url, "docker": True}}, source="p"
+    )
+    env = {"CI_COMMIT_TAG": "v1.1.2", "SENTRY_AUTH_TOKEN": TOKEN}
+    ctx = StageContext(project_dir=edge_repo, facts=detect(edge_repo), config=config, env=env)
+    note = _sentry(ctx, "registry.example.com/demo", "sha256:abc")
+    assert note == "sentry: release 1.1.2: created, 1 commits, finalized, deploy to image recorded"
+    assert state.deploys["1.1.2"][0]["name"] == "registry.example.com/demo@sha256:abc"
+    branch_build = StageContext(
+        project_dir=edge_repo, facts=ctx.facts, config=config, env={"SENTRY_AUTH_TOKEN": TOKEN}
+    )
+    assert _sentry(branch_build, "registry.example.com/demo", "sha256:abc") is None
