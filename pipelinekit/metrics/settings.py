@@ -68,6 +68,7 @@ class SentryConfig(Section):
     credentials_id: str = "sentry-auth-token"
     """Jenkins credentials id (secret text) bound to SENTRY_AUTH_TOKEN."""
     timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    """Seconds each request to Sentry may take (GET and PUT are retried, POST never)."""
 
     @field_validator("org", "project")
     @classmethod
