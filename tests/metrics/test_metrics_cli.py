@@ -142,3 +142,46 @@ def test_branch_from_git_when_no_ci_variable(tmp_path: Path, edge_repo: Path) ->
     assert branch_name({}, edge_repo) == "main"
     assert branch_name({}, tmp_path) == "unknown"  # not a git repository
     assert branch_name({"TAG_NAME": "v2.0.0"}, edge_repo) == "v2.0.0"
+
+
+def test_stage_push_paths_in_process(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, edge_repo: Path, gateway: str
+) -> None:
+    from pipelinekit.detect import detect
+    from pipelinekit.metrics.settings import MetricsConfig
+    from pipelinekit.metrics.stagepush import branch_name, push_stage_run, stage_metrics
+    from pipelinekit.project import load_project
+    from pipelinekit.stages.base import StageContext
+    from tests.support.pushgateway import free_port
+
+    said: list[str] = []
+    common = {"project": "p", "stage": "s", "status": "passed", "seconds": 1.0, "where": tmp_path}
+    assert not push_stage_run(MetricsConfig(), env={}, warn=said.append, **common)  # type: ignore[arg-type]
+    down = MetricsConfig(pushgateway=f"http://127.0.0.1:{free_port()}", push_timeout_seconds=2)
+    assert not push_stage_run(down, env={}, warn=said.append, **common)  # type: ignore[arg-type]
+    assert said and said[0].startswith("pipelinekit: warning: stage metrics not pushed")
+
+    project = load_project(edge_repo)
+    ctx = StageContext(
+        project_dir=edge_repo, facts=detect(edge_repo), config=project.config,
+        env={"PIPELINEKIT_PUSHGATEWAY": gateway, "BRANCH_NAME": "b"},
+    )  # fmt: skip
+    with stage_metrics(ctx, "nothing", warn=said.append):
+        pass  # recorded no status: an error
+    assert value(group(gateway, stage="nothing"), "pipelinekit_stage_status", status="error") == 1
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git at all
+    assert branch_name({}, edge_repo) == "unknown"
+
+
+def test_sentry_failure_outside_a_release_is_reported_as_is(edge_repo: Path) -> None:
+    from pipelinekit.errors import ExternalError
+    from pipelinekit.metrics.settings import SentryConfig
+    from pipelinekit.release.sentrystep import announce_release
+    from tests.support.pushgateway import free_port
+
+    settings = SentryConfig(org="a", project="b", url=f"http://127.0.0.1:{free_port()}",
+                            timeout_seconds=2)  # fmt: skip
+    env = {"SENTRY_AUTH_TOKEN": "sntrys_token-for-the-test"}
+    with pytest.raises(ExternalError) as raised:
+        announce_release(edge_repo, "v{version}", "v1.0.0", settings, released_now=False, env=env)
+    assert raised.value.message.startswith("Sentry at http://127.0.0.1")
