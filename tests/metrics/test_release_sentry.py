@@ -11,23 +11,13 @@ import pytest
 
 from tests.metrics.sentry_standin import sentry_standin
 from tests.metrics.test_sentry import TOKEN
-from tests.release.conftest import invoke
-from tests.release.gitfactory import GIT_ENV, Repo, Tag, published
+from tests.release.conftest import invoke, isolated_git  # noqa: F401 (autouse: git isolated)
+from tests.release.gitfactory import Repo, Tag, published
 
 
 @pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name, value in GIT_ENV.items():
-        monkeypatch.setenv(name, value)
-    for name in (
-        "CI_COMMIT_BRANCH",
-        "BRANCH_NAME",
-        "CI_COMMIT_TAG",
-        "TAG_NAME",
-        "SENTRY_AUTH_TOKEN",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+def no_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SENTRY_AUTH_TOKEN", raising=False)
 
 
 def with_sentry(tmp_path: Path, url: str) -> Repo:
