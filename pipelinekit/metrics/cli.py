@@ -26,6 +26,12 @@ HTML_DEFAULT = Path(".pipelinekit") / "reports" / "metrics.html"
 )
 @click.option("--until", help="End of the window, excluded (default: now).")
 @click.option(
+    "--source",
+    type=click.Choice(["git", "gitlab", "jenkins"]),
+    help="Where deployments come from (default: metrics.source, git): release tags, GitLab "
+    "environment deployments or Jenkins builds of the release job.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "prometheus", "html"]),
@@ -53,6 +59,7 @@ def metrics(
     path: Path,
     since: str | None,
     until: str | None,
+    source: str | None,
     fmt: str,
     output: Path | None,
     push_url: str | None,
@@ -65,6 +72,13 @@ def metrics(
 
     project = load_project(path)
     config = project.config
+    source = source or config.metrics.source
+    points = None
+    if source != "git":
+        from pipelinekit.metrics.cisource import ci_points
+
+        m = config.metrics
+        points = ci_points(source, project.project_dir, m.gitlab_environment, m.jenkins_job)
     report = build_report(
         project.project_dir,
         project=project.facts.name,
@@ -72,6 +86,8 @@ def metrics(
         failure_days=config.metrics.failure_window_days,
         since=since,
         until=until,
+        source=source,
+        points=points,
     )
     if push_url is not None:
         from pipelinekit.metrics.prometheus import keys_registry, push

@@ -105,10 +105,11 @@ def failures(history: Sequence[Deployment], window: Window, failure_days: int) -
     """Releases in `window` whose patch release followed within `failure_days` days."""
     first_of: dict[tuple[int, int, int], Deployment] = {}
     for d in history:  # in creation order: the first tag of a version is that release
-        first_of.setdefault((d.version.major, d.version.minor, d.version.patch), d)
+        if d.version is not None:
+            first_of.setdefault((d.version.major, d.version.minor, d.version.patch), d)
     found = []
     for d in history:
-        if d.created not in window:
+        if d.created not in window or d.version is None:
             continue
         fix = first_of.get((d.version.major, d.version.minor, d.version.patch + 1))
         if fix is not None and 0 <= fix.created - d.created <= failure_days * DAY:

@@ -5,10 +5,13 @@ package's own tag reading and tag format) and one `git log --topo-order` over ev
 commit. Which release shipped which commit is then bit arithmetic: walking children before
 parents, each commit collects a bit per release that contains it, and a commit is in `P..R`
 exactly when R's bit is set and the bit of P (the release created before R) is not.
+
+Deployments recorded by CI (metrics/cisource.py) go through the same walk as `Point`s.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +41,9 @@ class Deployment:
     """A stable release tag: a deployment at the tag's creation time."""
 
     tag: str
-    version: semver.Version
+    """The tag's name (a CI deployment: its name there, e.g. `production #12`)."""
+    version: semver.Version | None
+    """None: a CI deployment of a commit no stable release tag points to."""
     commit: str
     created: int
     """Tagger date of an annotated tag, else the commit's committer date (unix seconds)."""
@@ -48,24 +53,58 @@ class Deployment:
     """P's tag name (None for the first release)."""
 
 
+@dataclass(frozen=True)
+class Point:
+    """A deployment before its commits are known: a stable tag, or a CI system's record."""
+
+    name: str
+    commit: str
+    created: int
+    version: semver.Version | None
+
+
 def stable_releases(tags: tuple[VersionTag, ...]) -> list[VersionTag]:
     """Stable version tags by creation time (ties: by version). Prereleases are not
     deployments, and floating tags such as `v9` or `v9.9` never parse as versions."""
     return sorted((t for t in tags if t.stable), key=lambda t: (t.created, t.version, t.name))
 
 
-def read_history(path: Path, tag_format: str) -> list[Deployment]:
-    """Every stable release of the repository at `path` with the commits it shipped."""
+def read_history(
+    path: Path, tag_format: str, points: Sequence[Point] | None = None
+) -> list[Deployment]:
+    """Every stable release of the repository at `path` with the commits it shipped; with
+    `points` (CI deployments), those instead, each versioned by the stable tag on its commit
+    and dropped when the clone lacks its commit."""
     git = Git(path)
     releases = stable_releases(list_tags(git, tag_format))
-    if not releases:
+    if points is None:
+        chosen = [Point(t.name, t.commit, t.created, t.version) for t in releases]
+    else:
+        version_of = {t.commit: t.version for t in releases}
+        present = _present(git, {p.commit for p in points})
+        chosen = sorted(
+            (Point(p.name, p.commit, p.created, version_of.get(p.commit)) for p in points
+             if p.commit in present),
+            key=lambda p: (p.created, p.name),
+        )  # fmt: skip
+    if not chosen:
         return []
-    tips = "\n".join(dict.fromkeys(t.commit for t in releases)) + "\n"
+    tips = "\n".join(dict.fromkeys(p.commit for p in chosen)) + "\n"
     log = git.run("log", "--topo-order", "-z", f"--format={_LOG_FORMAT}", "--stdin", stdin=tips)
-    return assign(releases, log)
+    return assign(chosen, log)
 
 
-def assign(releases: list[VersionTag], log: str) -> list[Deployment]:
+def _present(git: Git, commits: set[str]) -> set[str]:
+    """The `commits` the repository has (one `cat-file --batch-check`)."""
+    if not commits:
+        return set()
+    answer = git.run(
+        "cat-file", "--batch-check=%(objectname) %(objecttype)", stdin="\n".join(commits) + "\n"
+    )
+    return {line.split()[0] for line in answer.splitlines() if line.endswith(" commit")}
+
+
+def assign(releases: Sequence[Point], log: str) -> list[Deployment]:
     """Deployments from `releases` (in creation order) and a `git log -z --topo-order` of
     their commits in `_LOG_FORMAT`."""
     own: dict[str, int] = {}

@@ -11,7 +11,7 @@ from typing import Any
 
 from pipelinekit.errors import UsageError
 from pipelinekit.metrics.dora import FourKeys, Window, four_keys
-from pipelinekit.metrics.history import Deployment, read_history
+from pipelinekit.metrics.history import Deployment, Point, read_history
 from pipelinekit.metrics.trends import Trends, trends
 
 UTC = dt.UTC
@@ -25,6 +25,8 @@ class Report:
     window: a failed release's fix may come after it)."""
     keys: FourKeys
     failure_days: int
+    source: str = "git"
+    """Where the deployments came from: git tags, or a CI system (`gitlab`, `jenkins`)."""
 
     @property
     def window(self) -> Window:
@@ -36,7 +38,7 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         return {
             "project": self.project,
-            "source": "git",
+            "source": self.source,
             "window": {"since": iso(self.window.since), "until": iso(self.window.until)},
             "failure_window_days": self.failure_days,
             **self.keys.to_json(),
@@ -89,7 +91,11 @@ def build_report(
     since: str | None = None,
     until: str | None = None,
     now: float | None = None,
+    source: str = "git",
+    points: list[Point] | None = None,
 ) -> Report:
-    history = read_history(path, tag_format)
+    """`points`: the deployments a CI system (`source`) recorded, instead of the tags."""
+    history = read_history(path, tag_format, points)
     window = resolve_window(history, since, until, now)
-    return Report(project, history, four_keys(history, window, failure_days), failure_days)
+    keys = four_keys(history, window, failure_days)
+    return Report(project, history, keys, failure_days, source)

@@ -4,6 +4,7 @@ how a failed release is recognised, and which Sentry project hears about release
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -34,6 +35,16 @@ class MetricsConfig(Section):
     failure_window_days: int = Field(default=7, ge=1, le=365)
     """A release whose patch release (same major.minor, patch + 1) follows within this many
     days counts as a failed change; the time between the two is its time to restore."""
+
+    source: Literal["git", "gitlab", "jenkins"] = "git"
+    """Where deployments come from: `git` (stable release tags), `gitlab` (successful
+    deployments to `gitlab_environment`, project from `register.gitlab`) or `jenkins`
+    (successful builds of `jenkins_job`, server from `register.jenkins`)."""
+    gitlab_environment: str = "production"
+    """The GitLab environment whose deployments count (source `gitlab`)."""
+    jenkins_job: str | None = None
+    """Full name of the job whose successful builds are deployments (source `jenkins`);
+    default: the job `pipelinekit register jenkins` creates (folder/job_name)."""
 
     @field_validator("pushgateway")
     @classmethod
