@@ -21,7 +21,7 @@ from pipelinekit.metrics.settings import MetricsConfig, SentryConfig
 from pipelinekit.refs import ref_glob_problem
 from pipelinekit.register.settings import RegisterConfig
 from pipelinekit.release.settings import ReleaseConfig
-from pipelinekit.settings_base import Section, validate_table
+from pipelinekit.settings_base import ImageReference, Section, validate_table
 from pipelinekit.sonar.settings import SonarConfig
 from pipelinekit.stage_settings import CoverageConfig, PackageConfig
 
@@ -205,7 +205,7 @@ class GitLabConfig(Section):
     """Runner tags of jobs that need a GPU."""
     interruptible: bool = True
     """A newer pipeline on the same branch cancels this one."""
-    dind_image: str = "docker:27-dind"
+    dind_image: ImageReference = "docker:27-dind"
     """The Docker-in-Docker service for CPU image builds (GPU builds use the GPU runner's
     own daemon: dind cannot hand out GPUs)."""
 

@@ -59,6 +59,8 @@ def attribute_docs(model: type[Any]) -> dict[str, str]:
 def _type_name(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
+    if origin is typing.Annotated:  # a validated type reads as its base type
+        return _type_name(args[0])
     if origin is typing.Literal:
         return " \\| ".join(json.dumps(a) for a in args)
     if origin in (typing.Union, types.UnionType):

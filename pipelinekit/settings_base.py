@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import typing
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from pipelinekit.errors import ConfigError
 from pipelinekit.plaintable import FieldProblem, FieldProblems, field_types, value_problems
@@ -19,6 +20,26 @@ _UNKNOWN_KEY = {"extra_forbidden", "unexpected_keyword_argument"}
 """pydantic's error types for a key a model (resp. a dataclass section) does not have."""
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_IMAGE_REFERENCE = re.compile(
+    rf"(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*"
+    r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?"
+)
+"""Docker's image reference grammar: [registry[:port]/]path[:tag][@digest]."""
+
+
+def _image_reference(value: str) -> str:
+    if not _IMAGE_REFERENCE.fullmatch(value):
+        raise ValueError(
+            "expected an image reference such as 'docker:27-dind' or "
+            "'registry.example.com/team/image:tag'"
+        )
+    return value
+
+
+ImageReference = Annotated[str, AfterValidator(_image_reference)]
+"""A config value that lands in `FROM`, `image:` or `services:`: it must be one."""
 
 
 class Section(BaseModel):

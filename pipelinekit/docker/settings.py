@@ -6,7 +6,7 @@ import re
 
 from pydantic import Field, field_validator
 
-from pipelinekit.settings_base import Section
+from pipelinekit.settings_base import ImageReference, Section
 
 _CUDA = re.compile(r"^(auto|\d+\.\d+(\.\d+)?)$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -16,7 +16,7 @@ class DockerConfig(Section):
     enabled: bool = True
     gpu: bool | None = None
     """None: a GPU (CUDA) image when a GPU framework is detected, else a CPU image."""
-    base_image: str | None = None
+    base_image: ImageReference | None = None
     cuda: str = "auto"
     """CUDA line of the GPU image; "auto": the framework's line (see pipelinekit/docker/cuda.py)."""
     image: str | None = None
