@@ -6,6 +6,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
+from pipelinekit.errors import UsageError
+from pipelinekit.release.git import Git
+from pipelinekit.release.trees import CommitTree
+
 from .conftest import invoke
 from .gitfactory import Repo, Tag, published, run_git
 
@@ -144,3 +150,31 @@ def test_changelog_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
     result = invoke(str(repo.path), "--dry-run")
     assert result.exit_code == 2
     assert "CHANGELOG.md is not UTF-8 (byte 0xe9" in result.stderr
+
+
+def test_commit_tree_follows_links_inside_the_repository(tmp_path: Path) -> None:
+    """`..`, a linked folder and a link to a link resolve to the tracked file; what leaves the
+    repository or loops is refused; a file where a folder is expected is absent."""
+    repo = Repo.init(tmp_path / "r")
+    repo.commit("chore: files", {"docs/real.md": "real\n", "sub/pkg/VERSION": "1.0\n"})
+    links = {
+        "sub/up.md": "../docs/real.md",
+        "linked": "docs",
+        "chain.md": "sub/up.md",
+        "escape.md": "../outside.md",
+        "loop.md": "loop.md",
+    }
+    for name, target in links.items():
+        os.symlink(target, repo.path / name)
+    repo.git("add", "-A")
+    repo.commit("chore: links")
+    tree = CommitTree(Git(repo.path), "HEAD", "sub/")
+    assert tree.locate("up.md") == ("docs/real.md", True)
+    assert tree.read("../chain.md") == "real\n"
+    assert tree.read("../linked/real.md") == "real\n"
+    assert tree.locate("pkg/VERSION/x") == ("sub/pkg/VERSION/x", False)
+    assert tree.read("pkg") is None and tree.dirs("") == ["pkg"]
+    assert tree.read("missing.md") is None and tree.dirs("nowhere") == []
+    for bad in ("../escape.md", "../loop.md", "../../x"):
+        with pytest.raises(UsageError, match="leads outside the repository"):
+            tree.locate(bad)
