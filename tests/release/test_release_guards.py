@@ -48,18 +48,25 @@ def _final_released_after_beta(
     return repo, remote
 
 
+def _refused_by_next_dry_run_and_release(repo: Repo, remote: Path, *needles: str) -> None:
+    """`next`, the dry run and the release all exit 2 saying `needles`; the remote is untouched."""
+    before = run_git(remote, "for-each-ref")
+    for args in (("next",), ("--dry-run",), ()):
+        result = invoke(*args, str(repo.path))
+        assert result.exit_code == 2, (args, result.stdout)
+        for needle in needles:
+            assert needle in result.stderr, (args, result.stderr)
+    assert run_git(remote, "for-each-ref") == before
+
+
 def test_no_prerelease_of_a_version_already_released(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Before: develop went on to 1.1.0-beta.2, which sorts before the released 1.1.0."""
     repo, remote = _final_released_after_beta(tmp_path, monkeypatch)
-    before = run_git(remote, "for-each-ref")
-    for args in (("next",), ("--dry-run",), ()):
-        result = invoke(*args, str(repo.path))
-        assert result.exit_code == 2, (args, result.stdout)
-        assert "1.1.0 was already released (v1.1.0)" in result.stderr
-        assert "git merge v1.1.0" in result.stderr
-    assert run_git(remote, "for-each-ref") == before
+    _refused_by_next_dry_run_and_release(
+        repo, remote, "1.1.0 was already released (v1.1.0)", "git merge v1.1.0"
+    )
     repo.git("merge", "-q", "--no-edit", "v1.1.0")  # the fix the message gives
     assert invoke("next", str(repo.path)).stdout.strip() == "1.2.0-beta.1"
 
@@ -83,13 +90,12 @@ def test_release_never_lowers_the_version_in_the_files(tmp_path: Path) -> None:
     bump_files(repo, "2.3.0")
     repo.commit("fix: x")
     repo.git("push", "-q", "origin", "main")
-    before = run_git(remote, "for-each-ref")
-    for args in (("next",), ("--dry-run",), ()):
-        result = invoke(*args, str(repo.path))
-        assert result.exit_code == 2, (args, result.stdout)
-        assert "computes 1.0.1, below the 2.3.0 in pyproject.toml:project.version" in result.stderr
-        assert "git tag -a v2.3.0 <commit> && git push origin v2.3.0" in result.stderr
-    assert run_git(remote, "for-each-ref") == before
+    _refused_by_next_dry_run_and_release(
+        repo,
+        remote,
+        "computes 1.0.1, below the 2.3.0 in pyproject.toml:project.version",
+        "git tag -a v2.3.0 <commit> && git push origin v2.3.0",
+    )
     assert 'version = "2.3.0"' in (repo.path / "pyproject.toml").read_text()
 
 
