@@ -157,6 +157,20 @@ class _Planner:
             full_history=True,
         )
 
+    def release_lint(self) -> Job | None:
+        """With `require_conventional`, merge requests check their commit messages before they
+        land (a release would refuse them later); the target branch comes from the CI."""
+        release = self.config.release
+        if not (release.enabled and release.require_conventional and self.facts.is_git):
+            return None
+        return self.job(
+            "release-lint",
+            "lint",
+            ("release", "lint", *(("--path", self.facts.root) if self.path_args else ())),
+            rules=(Rule(kind="merge_request"),),
+            full_history=True,
+        )
+
     def upload(self, needs: tuple[str, ...]) -> Job | None:
         if not (self.config.s3.enabled and "upload" in self.available):
             return None
@@ -202,6 +216,7 @@ def plan_jobs(facts: ProjectFacts, config: Config) -> list[Job]:
         return (job.name,)
 
     checks = add(planner.lint()) + add(planner.test())
+    add(planner.release_lint())
     gate = checks + add(planner.sonar(needs=checks))
     verified = add(planner.verify())
     built = add(planner.package(needs=gate))

@@ -154,13 +154,26 @@ def _plan_text(data: dict[str, Any]) -> str:
 @BRANCH
 @FORMAT_OPTION
 def next_cmd(path: Path, branch: str | None, fmt: str) -> None:
-    """Print the next version and nothing else (nothing at all when there is none)."""
+    """Print the next version and nothing else (nothing at all when there is none).
+
+    In a merge-request or tag pipeline there is no next version: nothing is printed and the
+    reason goes to stderr (exit 0), so `VERSION=$(pipelinekit release next)` works there too.
+    """
+    from pipelinekit.release.cienv import NotReleasePipeline
     from pipelinekit.release.plan import next_for
     from pipelinekit.release.tagformat import format_tag
     from pipelinekit.release.version import to_pep440
 
     repo = _repo(path)
-    nv, checkout = next_for(repo, branch)
+    try:
+        nv, checkout = next_for(repo, branch)
+    except NotReleasePipeline as exc:
+        data = dict.fromkeys(("version", "pep440", "tag", "previous_tag", "branch", "channel"))
+        data.update(bump="none", reason=exc.message, nonconventional=0, notes=repo.notes)
+        _emit(fmt, data, "")
+        if fmt != "json":
+            click.echo(exc.message, err=True)
+        return
     version = str(nv.version) if nv.version else None
     if fmt == "json":
         _emit(
@@ -205,19 +218,30 @@ def verify_cmd(tag: str | None, path: Path, fmt: str) -> None:
 
 
 @release.command("lint")
-@click.argument("revision_range", metavar="RANGE")
+@click.argument("revision_range", metavar="[RANGE]", required=False)
 @PATH_OPTION
 @FORMAT_OPTION
-def lint_cmd(revision_range: str, path: Path, fmt: str) -> None:
-    """Fail (exit 1) when a commit in RANGE (e.g. origin/main..HEAD) is not conventional."""
+def lint_cmd(revision_range: str | None, path: Path, fmt: str) -> None:
+    """Fail (exit 1) when a commit in RANGE (e.g. origin/main..HEAD) is not conventional.
+
+    Without RANGE, a merge-request pipeline's target branch gives it (`origin/TARGET..HEAD`).
+    """
     from pipelinekit.errors import CheckFailed
-    from pipelinekit.release.lint import lint_range
+    from pipelinekit.release.lint import default_range, lint_range
+    from pipelinekit.release.safety import ensure_full_history
 
     repo = _repo(path)
+    ensure_full_history(repo.git, repo.config, repo.notes, shallow=repo.shallow)
+    revision_range = revision_range or default_range(repo.git, repo.config)
     findings = lint_range(repo.git, repo.config, revision_range)
     _emit(
         fmt,
-        {"range": revision_range, "ok": not findings, "findings": [vars(f) for f in findings]},
+        {
+            "range": revision_range,
+            "ok": not findings,
+            "findings": [vars(f) for f in findings],
+            "notes": repo.notes,
+        },
         "\n".join(f"{f.sha[:7]} {f.subject!r}: {f.problem}" for f in findings),
     )
     if findings:
