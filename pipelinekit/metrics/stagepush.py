@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from pipelinekit.errors import PipelinekitError
 from pipelinekit.metrics.settings import PUSHGATEWAY_ENV, MetricsConfig
-from pipelinekit.release.safety import BRANCH_ENV
+from pipelinekit.release.cienv import BRANCH_ENV
 
 if TYPE_CHECKING:
     from pipelinekit.stages.base import StageContext
