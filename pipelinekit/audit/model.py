@@ -53,6 +53,8 @@ class Finding:
     line: int | None
     message: str
     rule: str = ""
+    baseline: Literal["new", "unchanged"] | None = None
+    """Set against a committed baseline: `unchanged` is recorded debt, `new` is not."""
 
     @property
     def code(self) -> str:
@@ -152,6 +154,9 @@ class AuditReport:
     sections: tuple[SectionScore, ...]
     results: tuple[CheckResult, ...]
     seconds: float
+    anchor: str = "README.md"
+    """The file repository-wide findings point at where a format needs a file (Code Quality,
+    SARIF): the project's metadata file, else its README."""
 
     @property
     def findings(self) -> tuple[Finding, ...]:

@@ -78,7 +78,15 @@ def run(repo: AuditRepo, checks: Sequence[Check] | None = None) -> AuditReport:
         sections=sections,
         results=results,
         seconds=time.perf_counter() - start,
+        anchor=anchor(repo),
     )
+
+
+def anchor(repo: AuditRepo) -> str:
+    present = set(repo.files)
+    candidates = [repo.in_project(f) for f in repo.facts.metadata_files]
+    candidates += ["README.md", "README.rst", "README"]
+    return next((c for c in candidates if c in present), "README.md")
 
 
 def _safe(check: Check, repo: AuditRepo) -> CheckResult:

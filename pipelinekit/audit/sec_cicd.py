@@ -36,6 +36,7 @@ def ci_pipeline(repo: AuditRepo) -> list[Hit]:
                 None,
                 "no CI pipeline runs the tests and checks on every change: `pipelinekit init` "
                 "generates a Jenkinsfile and a .gitlab-ci.yml for this repository",
+                rule="no-ci",
             )
         )
     services = sec_monitoring.entry_points(repo)
@@ -49,6 +50,7 @@ def ci_pipeline(repo: AuditRepo) -> list[Hit]:
                 services[0][1],
                 "this service has no container image definition: add a Dockerfile "
                 "(`pipelinekit init` generates one) so it deploys the same everywhere",
+                rule="no-dockerfile",
             )
         )
     return out
@@ -133,6 +135,7 @@ def release_policy(repo: AuditRepo) -> list[Hit]:
                 f"{share:.0%} of the last {len(messages)} commits follow Conventional Commits "
                 f"(`feat: ...`, `fix: ...`), below {wanted:.0%}: adopt them so the next version "
                 "and the changelog follow from the history (`pipelinekit release next`)",
+                rule="conventional-commits",
             )
         )
     if not versioned:
@@ -144,6 +147,7 @@ def release_policy(repo: AuditRepo) -> list[Hit]:
                 f"no semantic-version tag ({tag_format.replace('{version}', '1.2.3')}) marks a "
                 "release: tag releases (`pipelinekit release`) so a deployed model or image "
                 "names the code it came from",
+                rule="semver-tags",
             )
         )
     return out

@@ -177,7 +177,13 @@ def notebooks(repo: AuditRepo) -> list[Hit]:
             cells = json.loads((repo.root / path).read_text(encoding="utf-8")).get("cells", [])
         except (OSError, ValueError, AttributeError):
             out.append(
-                Hit("minor", path, None, "notebook is not valid JSON: open and save it in Jupyter")
+                Hit(
+                    "minor",
+                    path,
+                    None,
+                    "notebook is not valid JSON: open and save it in Jupyter",
+                    rule="invalid-json",
+                )
             )
             continue
         code = [c for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
@@ -195,6 +201,7 @@ def notebooks(repo: AuditRepo) -> list[Hit]:
                         f"cell {index} carries {size // 1024} KiB of output (images, data) "
                         "committed with the code: clear the outputs before committing "
                         "(nbstripout as a git filter does it every time)",
+                        rule="large-output",
                     )
                 )
         if with_output and not any(h.path == path and h.severity == "major" for h in out):
@@ -206,6 +213,7 @@ def notebooks(repo: AuditRepo) -> list[Hit]:
                     f"committed with the outputs of {len(with_output)} cells: clear them "
                     "(`jupyter nbconvert --clear-output --inplace`, or nbstripout) so diffs show "
                     "code and results do not leak data",
+                    rule="outputs",
                 )
             )
         counts = [c.get("execution_count") for c in code]
@@ -218,6 +226,7 @@ def notebooks(repo: AuditRepo) -> list[Hit]:
                     None,
                     f"cells were run out of order (execution counts {_short(ran)}): restart the "
                     "kernel and run all cells, so the notebook reproduces from top to bottom",
+                    rule="execution-order",
                 )
             )
     return out

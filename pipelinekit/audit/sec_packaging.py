@@ -39,6 +39,7 @@ def version_source(repo: AuditRepo) -> list[Hit]:
                 f"the committed version cannot be built ({reason}): keep a real version in the "
                 "file (the release job bumps it) or derive it from git tags (setuptools-scm, "
                 "hatch-vcs)",
+                rule="placeholder",
             )
         ]
     if facts.build_system == "none":
@@ -49,6 +50,7 @@ def version_source(repo: AuditRepo) -> list[Hit]:
                 None,
                 "the project has no packaging metadata, so no version: add a pyproject.toml "
                 "with [project] name and version, so images and models trace back to a release",
+                rule="no-metadata",
             )
         ]
     if facts.version_source == "none":
@@ -59,6 +61,7 @@ def version_source(repo: AuditRepo) -> list[Hit]:
                 None,
                 "the project states no version (none in the metadata, no dynamic version and "
                 "no git-tag plugin): set [project] version or derive it from git tags",
+                rule="no-version",
             )
         ]
     return []
@@ -92,6 +95,7 @@ def locks(repo: AuditRepo) -> list[Hit]:
                     f"{len(loose)} of {len(lines)} requirements are not pinned (first: {loose[0]}) "
                     "and nothing locks them: compile a lock (`uv pip compile requirements.in -o "
                     "requirements.txt`, or `uv lock`) so every install gets the tested releases",
+                    rule="unpinned",
                 )
             )
     declared = [s for s in sources if s.kind in ("project", "poetry") and s.requirements]
@@ -105,6 +109,7 @@ def locks(repo: AuditRepo) -> list[Hit]:
                 "dependencies are declared as ranges and no lock file pins them: commit a "
                 "lock (`uv lock`, `poetry lock`, `pdm lock`) so CI and the image install the "
                 "releases that were tested",
+                rule="no-lock",
             )
         )
     return out
