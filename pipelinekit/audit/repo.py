@@ -9,6 +9,7 @@ Facts are relative to the project's own folder (`facts.root`); `in_project` maps
 from __future__ import annotations
 
 import ast
+import fnmatch
 import os
 import posixpath
 import subprocess
@@ -184,4 +185,7 @@ def open_repo(root: Path, facts: ProjectFacts, config: Config) -> AuditRepo:
     root = root.resolve()
     tracked = git_files(root)
     files = tracked if tracked is not None else project_files(root)
+    excluded = config.audit.exclude
+    if excluded:
+        files = tuple(f for f in files if not any(fnmatch.fnmatch(f, g) for g in excluded))
     return AuditRepo(root=root, facts=facts, config=config, files=files, is_git=tracked is not None)

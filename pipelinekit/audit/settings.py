@@ -18,6 +18,9 @@ class AuditConfig(Section):
     fail_on: Literal["none", "critical", "major"] = "none"
     """The audit job fails on findings the baseline does not hold at this severity or above:
     `none` reports only, `critical`, or `major` (critical and major)."""
+    exclude: list[str] = Field(default_factory=list)
+    """Paths the audit does not look at, as globs relative to the repository root
+    (`tests/fixtures/*`): test fixtures that hold bad examples on purpose."""
     skip: list[str] = Field(default_factory=list)
     """Check ids not to run (`pipelinekit audit` lists them; docs/audit.md explains each)."""
     large_file_mb: float = Field(default=10.0, gt=0)

@@ -34,7 +34,8 @@ def _run(repo: AuditRepo) -> list[Problem]:
 
     if not repo.python_files and not any(f.endswith(".ipynb") for f in repo.files):
         return []
-    facts = repo.facts.model_copy(update={"root": "."})
+    excludes = (*repo.facts.lint_excludes, *repo.settings.exclude)
+    facts = repo.facts.model_copy(update={"root": ".", "lint_excludes": excludes})
     ctx = StageContext(project_dir=repo.root, facts=facts, config=repo.config, env=repo.env)
     try:
         found = lint.isolated_problems(ctx, ["."], FAMILIES, own=True)
