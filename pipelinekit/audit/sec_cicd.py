@@ -72,12 +72,16 @@ def large_files(repo: AuditRepo) -> list[Hit]:
             "major",
             path,
             None,
-            f"{size / 1024 / 1024:.1f} MiB file {where}: keep data and models in DVC or Git "
+            f"{_size(size)} file {where}: keep data and models in DVC or Git "
             "LFS (`git lfs track`), or an artifact store, and commit only the pointer",
         )
         for path, size in sorted(sizes.items())
         if size > limit
     ]
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MiB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KiB"
 
 
 def _git_sizes(repo: AuditRepo) -> dict[str, int] | None:

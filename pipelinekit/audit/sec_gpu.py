@@ -72,7 +72,7 @@ class Build:
 
 
 _LOCAL_CUDA = re.compile(
-    r"^\s*(torch|torchvision|torchaudio|jaxlib)\s*==\s*[\w.]+\+cuda?(\d{2,3})\b", re.I | re.M
+    r"^\s*(torch|torchvision|torchaudio|jaxlib)\s*==\s*[\w.]+\+cu(?:da)?(\d{2,3})\b", re.I | re.M
 )
 _INDEX_CUDA = re.compile(r"download\.pytorch\.org/whl/cu(\d{2,3})\b")
 _CUPY = re.compile(r"^\s*cupy-cuda(\d{2,3}|\d{2}x)\b", re.I | re.M)
