@@ -29,7 +29,8 @@ def grade(score: int | None) -> str:
 
 
 def chart(report: AuditReport) -> str:
-    """An inline SVG bar per section (height = score; a grey stub when not scored)."""
+    """An inline SVG bar per section (height = score, a 2-pixel stub at 0; a grey stub when
+    not scored)."""
     width = len(report.sections) * (BAR_W + GAP) + GAP
     parts = [
         f'<svg id="scores" xmlns="http://www.w3.org/2000/svg" width="{width}" '
@@ -37,7 +38,7 @@ def chart(report: AuditReport) -> str:
     ]
     for i, s in enumerate(report.sections):
         x = GAP + i * (BAR_W + GAP)
-        height = round(CHART_H * (s.score if s.score is not None else 4) / 100)
+        height = max(2, round(CHART_H * (s.score if s.score is not None else 4) / 100))
         y = CHART_H - height
         value = "n/a" if s.score is None else str(s.score)
         parts.append(

@@ -43,7 +43,7 @@ def osv_server(status: int = 200) -> Iterator[OsvStandIn]:
     class Handler(BaseHTTPRequestHandler):
         disable_nagle_algorithm = True
 
-        def do_POST(self) -> None:  # noqa: N802 (http.server's spelling)
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
             state.queries.append(body)
             if self.path != "/v1/query" or state.status != 200:
