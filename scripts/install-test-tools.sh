@@ -10,7 +10,7 @@ tools_dir="${repo_root}/.tools"
 
 # Pinned: gitlab-ci-local 4.74+ needs Node 22; the machine has Node 20.
 npm_pins=("gitlab-ci-local@4.73.0" "npm-groovy-lint@16.2.0")
-apt_packages=(groovy rsync git)
+apt_packages=(groovy rsync git chromium)
 
 log() { printf '[install-test-tools] %s\n' "$*"; }
 

@@ -12,7 +12,6 @@ import ast
 import fnmatch
 import os
 import posixpath
-import subprocess
 import threading
 import warnings
 from collections.abc import Callable, Mapping
@@ -35,8 +34,6 @@ NOT_PROJECT = frozenset(
 )
 """Folders that are not the project's own code (pipelinekit's and CI's own, vendored code),
 as the lint stage treats them."""
-
-GIT_TIMEOUT_S = 60.0
 
 
 @dataclass
@@ -121,23 +118,15 @@ class AuditRepo:
     def git(self, *args: str, stdin: str | None = None) -> str | None:
         """`git args` in the audited folder; None when git fails (not a repository, no
         commits yet): checks that need history skip with that reason."""
+        from pipelinekit.errors import PipelinekitError
+        from pipelinekit.release.git import Git
+
         if not self.is_git:
             return None
         try:
-            done = subprocess.run(
-                ["git", "-C", str(self.root), *args],
-                input=stdin,
-                capture_output=True,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-                timeout=GIT_TIMEOUT_S,
-                check=False,
-                env={**self.env, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
-            )
-        except (OSError, subprocess.TimeoutExpired):
+            return Git(self.root, self.env).run(*args, stdin=stdin)
+        except PipelinekitError:
             return None
-        return done.stdout if done.returncode == 0 else None
 
 
 def _imports(tree: ast.Module | None) -> frozenset[str]:
@@ -155,27 +144,14 @@ def _imports(tree: ast.Module | None) -> frozenset[str]:
 def git_files(root: Path) -> tuple[str, ...] | None:
     """Tracked and untracked-but-not-ignored files under `root`, relative to it; None when
     `root` is not in a git work tree (or git is missing)."""
+    from pipelinekit.errors import PipelinekitError
+    from pipelinekit.release.git import Git
+
     try:
-        done = subprocess.run(
-            [
-                "git",
-                "-C",
-                str(root),
-                "ls-files",
-                "-z",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-            ],
-            capture_output=True,
-            timeout=GIT_TIMEOUT_S,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        listed = Git(root).run("ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    except PipelinekitError:
         return None
-    if done.returncode != 0:
-        return None
-    names = {n for n in done.stdout.decode("utf-8", "replace").split("\0") if n}
+    names = {n for n in listed.split("\0") if n}
     return tuple(sorted(n for n in names if (root / n).is_file()))
 
 

@@ -80,42 +80,45 @@ def _uses(repo: AuditRepo, modules: frozenset[str]) -> bool:
     return any(repo.imports(f) & modules for f in repo.python_files)
 
 
-def error_monitoring(repo: AuditRepo) -> list[Hit]:
+def _service_without(repo: AuditRepo, modules: frozenset[str], hit: Hit) -> list[Hit]:
+    """`hit`, placed at the first service entry point, when no module of `modules` is used."""
     services = entry_points(repo)
     if not services:
         raise Skip("no service entry point (no web application is created or served)")
-    if _uses(repo, ERROR_MONITORS):
+    if _uses(repo, modules):
         return []
     path, line = services[0]
-    return [
+    return [Hit(hit.severity, path, line, hit.message)]
+
+
+def error_monitoring(repo: AuditRepo) -> list[Hit]:
+    return _service_without(
+        repo,
+        ERROR_MONITORS,
         Hit(
             "major",
-            path,
-            line,
+            None,
+            None,
             "this service reports its errors nowhere but its own log: initialise an error "
             "monitor at start-up (`sentry_sdk.init(dsn=os.environ['SENTRY_DSN'])`, or "
             "OpenTelemetry), so a failing request reaches someone with its stack trace",
-        )
-    ]
+        ),
+    )
 
 
 def metrics(repo: AuditRepo) -> list[Hit]:
-    services = entry_points(repo)
-    if not services:
-        raise Skip("no service entry point (no web application is created or served)")
-    if _uses(repo, METRICS):
-        return []
-    path, line = services[0]
-    return [
+    return _service_without(
+        repo,
+        METRICS,
         Hit(
             "minor",
-            path,
-            line,
+            None,
+            None,
             "this service exposes no metrics: add a Prometheus endpoint (prometheus_client, or "
             "prometheus-fastapi-instrumentator) with request counts, latencies and model "
             "inputs, so drift and slowdowns show before users report them",
-        )
-    ]
+        ),
+    )
 
 
 CHECKS = (
