@@ -101,6 +101,14 @@ def detect(path: Path, fmt: str) -> None:
         click.echo(f"{key:17} {_plain(value) or '-'}")
 
 
+def _retired_note(action: str) -> str:
+    if action == "removed":
+        return " (no longer generated: the config dropped it)"
+    if action == "kept":
+        return " (no longer generated, but edited by hand: delete it yourself if unused)"
+    return ""
+
+
 def _plain(value: Any) -> str:
     """A fact value as short text: lists joined, tables as `key: value; ...`."""
     if isinstance(value, list):
@@ -152,14 +160,22 @@ def init(path: Path, ci: str | None, force: bool, no_baseline: bool, with_covera
         output=lambda line: click.echo(line, err=True),
     )
     facts = result.project.facts
+    code = ", ".join(facts.packages) or ", ".join(f"{m}.py" for m in facts.modules) or "no package"
+    gpu = f"; gpu: {', '.join(facts.gpu_frameworks)}" if facts.gpu_frameworks else ""
+    cuda = f", CUDA {facts.cuda_line} ({facts.cuda_line_from})" if gpu and facts.cuda_line else ""
     click.echo(
-        f"Detected {facts.name} ({', '.join(facts.packages) or 'modules'}; {facts.layout} layout; "
-        f"python {facts.python_version}; tests: {facts.tests.framework or 'none'}"
-        f"{'; gpu: ' + ', '.join(facts.gpu_frameworks) if facts.gpu_frameworks else ''})."
+        f"Detected {facts.name} ({code}; {facts.layout} layout; python {facts.python_version}; "
+        f"tests: {facts.tests.framework or 'none'}{gpu}{cuda})."
     )
+    if facts.other_projects:
+        others = ", ".join(facts.other_projects)
+        click.echo(
+            f"  {'note':9} also found {others}: this pipeline is for {facts.root} only; each "
+            f"project gets its own (`pipelinekit init {facts.other_projects[0]}`)."
+        )
     click.echo(f"  {result.config_action:9} {_rel(result.config_path, result.project.repo)}")
     for item in result.files:
-        click.echo(f"  {item.action:9} {item.path}")
+        click.echo(f"  {item.action:9} {item.path}{_retired_note(item.action)}")
     for line in result.adopted:
         click.echo(f"  {'adopted':9} {line}")
     if result.baseline:
@@ -202,22 +218,24 @@ def render(path: Path, check: bool, force: bool) -> None:
         prepare_writes,
         raise_on_drift,
         render_all,
+        retired,
     )
     from pipelinekit.pipeline import plan as run_plan
     from pipelinekit.project import load_project
 
     project = load_project(path)
     outputs = render_all(project.facts, project.config, run_plan(project.facts, project.config))
+    retire = retired(project.facts, outputs)
     if check:
-        drifts = check_outputs(project.repo, outputs)
+        drifts = check_outputs(project.repo, outputs, retire)
         for drift in drifts:
             click.echo(f"{drift.path}: {drift.reason}")
             click.echo(drift.diff)
         raise_on_drift(drifts)
         click.echo(f"{len(outputs)} generated files are up to date.")
         return
-    for item in apply_writes(prepare_writes(project.repo, outputs, force=force)):
-        click.echo(f"  {item.action:9} {item.path}")
+    for item in apply_writes(prepare_writes(project.repo, outputs, force=force, retire=retire)):
+        click.echo(f"  {item.action:9} {item.path}{_retired_note(item.action)}")
 
 
 HERE_OPTION = click.option(
@@ -331,13 +349,32 @@ def _interrupt(signum: int, _frame: object) -> None:
 def main(argv: list[str] | None = None) -> NoReturn:
     import signal
 
+    from pipelinekit.redact import RedactingStream
+
     signal.signal(signal.SIGTERM, _interrupt)
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = (RedactingStream(s) if s else s for s in streams)
+    try:
+        _run(argv, debug)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _traceback() -> None:
+    """The traceback for --debug, printed here so it passes the redacting stderr (the
+    interpreter would print it after main restored the plain one)."""
+    import traceback
+
+    traceback.print_exc(file=sys.stderr)
+
+
+def _run(argv: list[str] | None, debug: bool) -> NoReturn:
     try:
         cli.main(args=argv, prog_name="pipelinekit", standalone_mode=False)
     except PipelinekitError as exc:
         if debug:
-            raise
+            _traceback()
         click.echo(f"pipelinekit: error: {exc.message}", err=True)
         sys.exit(exc.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):
@@ -350,7 +387,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
         sys.exit(exc.exit_code)
     except Exception as exc:  # a bug of ours: still one paragraph, the traceback on --debug
         if debug:
-            raise
+            _traceback()
         from pipelinekit.redact import redact
 
         click.echo(

@@ -29,6 +29,12 @@ def read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
+        if path.read_bytes().startswith(b"\xef\xbb\xbf"):
+            raise ConfigError(
+                f"{path} starts with a byte-order mark (BOM), which TOML does not allow (pip "
+                "and tomllib refuse it too). Save it as UTF-8 without BOM and run the command "
+                "again."
+            ) from exc
         raise ConfigError(
             f"{path} is not valid TOML: {exc}. Fix the syntax at that line and column and run "
             "the command again."

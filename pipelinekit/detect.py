@@ -29,6 +29,7 @@ from pipelinekit.detect_deps import (
     read_setup_py,
     scan_dependencies,
 )
+from pipelinekit.docker import cuda
 from pipelinekit.env import python as env_python
 from pipelinekit.env.reqfile import normalize, parse_requirement
 from pipelinekit.env.sources import Discovery, discover, poetry_to_pep440, str_list, table
@@ -126,7 +127,7 @@ def detect(path: Path) -> ProjectFacts:
             f"{path} {what}. Point pipelinekit at the folder of your repository, e.g. "
             "`pipelinekit detect .` from its top level."
         )
-    root = _find_root(path)
+    root, other_projects = _find_root(path)
     tree = _walk(root)
     present = tree.file_set.__contains__
     repo = _Repo(
@@ -164,6 +165,7 @@ def detect(path: Path) -> ProjectFacts:
     code_paths = [_join(folder, name) for name, folder in packages]
     module_files = [_join(folder, f"{name}.py") for name, folder in modules]
     gpu = gpu_frameworks(deps, root, module_files + _files_under(tree, code_paths))
+    cuda_line = cuda.oldest([line for line, _ in deps.cuda])
     return ProjectFacts(
         root=root.relative_to(path).as_posix(),
         name=_name(repo),
@@ -182,6 +184,9 @@ def detect(path: Path) -> ProjectFacts:
         notebooks=tuple(f for f in tree.files if f.endswith(".ipynb")),
         gpu_frameworks=tuple(sorted(gpu)),
         gpu_declared_in=dict(sorted(gpu.items())),
+        cuda_line=cuda_line,
+        other_projects=other_projects,
+        cuda_line_from=next((f for line, f in deps.cuda if line == cuda_line), None),
         dependency_files=tuple(sorted(deps.files)),
         dependency_sources=tuple(found.sources),
         locks=tuple(found.locks),
@@ -233,7 +238,9 @@ def _entries(folder: Path) -> dict[str, bool]:
 def _signal(folder: Path) -> int:
     """How surely `folder` is a Python project: 2 metadata, 1 an import package, 0 neither."""
     entries = _entries(folder)
-    if any(entries.get(name) is False for name in METADATA_FILES):
+    if any(
+        entries.get(name) is False and _declares_project(folder / name) for name in METADATA_FILES
+    ):
         return 2
     for name, is_dir in entries.items():
         if is_dir and _is_package_name(name) and (folder / name / "__init__.py").is_file():
@@ -244,6 +251,12 @@ def _signal(folder: Path) -> int:
     )
     if modules and (tested or any("requirements" in n for n in entries)):
         return 1  # top-level modules with their tests or requirements: a project of modules
+    declared = any(n in _DEPENDENCY_FILES or n.startswith("requirements") for n in entries)
+    if declared and (
+        any(n.endswith(".ipynb") for n in entries)
+        or any(entries.get(d) for d in ("notebooks", "scripts", "analysis"))
+    ):
+        return 1  # notebooks or scripts with the dependencies they run with: a data-science repo
     if entries.get("src"):
         for name, is_dir in _entries(folder / "src").items():
             if (
@@ -253,6 +266,27 @@ def _signal(folder: Path) -> int:
             ):
                 return 1
     return 0
+
+
+_PROJECT_TABLE = re.compile(
+    r"^\s*\[\s*(project|build-system|tool\.poetry|metadata|options)\s*\]", re.M
+)
+
+
+def _declares_project(path: Path) -> bool:
+    """A setup.py, or a pyproject.toml / setup.cfg with project metadata: one holding only tool
+    settings (a uv workspace root with `[tool.uv.workspace]` and `[tool.ruff]`, a setup.cfg
+    with only `[flake8]`) is not the project."""
+    if path.name == "setup.py":
+        return True
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True  # unreadable: let reading it report the problem
+    return bool(_PROJECT_TABLE.search(text))
+
+
+_DEPENDENCY_FILES = frozenset({"environment.yml", "environment.yaml", "Pipfile", "conda.yml"})
 
 
 def _subfolders(folder: Path) -> list[Path]:
@@ -266,14 +300,15 @@ def _subfolders(folder: Path) -> list[Path]:
     return found
 
 
-def _find_root(path: Path) -> Path:
-    """`path` itself when it is a project, else the best project one or two levels below it.
+def _find_root(path: Path) -> tuple[Path, tuple[str, ...]]:
+    """`path` itself when it is a project, else the best project one or two levels below it,
+    and the other projects found as surely (a monorepo's), which init names.
 
     Several candidates are ranked: metadata over a bare package, one with tests first, then the
     shallower, then by name, so the choice is deterministic and never an ambiguity error.
     """
     if _signal(path):
-        return path
+        return path, ()
     ranked: list[tuple[int, bool, int, str, Path]] = []
     for child in _subfolders(path):
         for candidate in [child] if _signal(child) else _subfolders(child):
@@ -286,9 +321,11 @@ def _find_root(path: Path) -> Path:
                 depth = len(candidate.relative_to(path).parts)
                 ranked.append((-signal, not has_tests, depth, candidate.name, candidate))
     if ranked:
-        return min(ranked)[-1]
+        chosen = min(ranked)
+        others = [c[-1] for c in sorted(ranked) if c[0] == chosen[0] and c is not chosen]
+        return chosen[-1], tuple(other.relative_to(path).as_posix() for other in others)
     if any(_is_module_file(name) for name, is_dir in _entries(path).items() if not is_dir):
-        return path
+        return path, ()
     raise DetectError(
         f"No Python project found in {path}. pipelinekit looks for a pyproject.toml, setup.py or "
         "setup.cfg, an import package (a folder with __init__.py, or any package under src/) or "

@@ -28,6 +28,12 @@ _GPU_PACKAGES = {
     **dict.fromkeys(
         ("rapids", "cudf", "cuml", "cugraph", "cuspatial", "cuvs", "dask-cudf"), "rapids"
     ),
+    # Packages whose default install pulls a GPU framework in: what the code runs on.
+    **dict.fromkeys(
+        ("lightning", "pytorch-lightning", "sentence-transformers", "ultralytics", "timm"),
+        "torch",
+    ),
+    "dask-cuda": "rapids",
     "onnxruntime-gpu": "onnxruntime",
     "paddlepaddle-gpu": "paddle",
 }
@@ -69,6 +75,8 @@ class DependencyScan:
     """Dependency files relative to the project root (requirements, conda, Pipfile, locks)."""
     python: str | None = None
     """A Python requirement stated by environment.yml or Pipfile, as a PEP 440 specifier."""
+    cuda: list[tuple[str, str]] = field(default_factory=list)
+    """(CUDA line, file) for every requirement, conda spec or index URL naming one."""
 
 
 # -- dependency files ---------------------------------------------------------------------------
@@ -86,6 +94,7 @@ def scan_dependencies(root: Path, found: Discovery) -> DependencyScan:
             scan.files.update(parsed.files)
             for line, origin in parsed.requirements:
                 _add(scan, line, origin)
+            scan.cuda += [(named, source.path) for o in parsed.options if (named := cuda_line(o))]
             continue
         if source.kind in ("constraints", "conda", "pipfile"):
             scan.files.add(source.path)
@@ -94,10 +103,13 @@ def scan_dependencies(root: Path, found: Discovery) -> DependencyScan:
                 match = re.match(r"\s*(?:[\w.-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)", line)
                 if match:
                     scan.deps.append(Dep(normalize(match[1]), frozenset(), source.path))
+                if named := cuda_line(line, conda=True):
+                    scan.cuda.append((named, source.path))
             elif source.kind == "tox":
                 _add(scan, tox_line(line, None) or line, source.path)
             else:
                 _add(scan, line, source.path)
+    scan.cuda += [(named, "package indexes") for url in found.indexes if (named := cuda_line(url))]
     scan.files.update(lock.path for lock in found.locks if lock.kind != "pinned")
     conda = [spec for path, spec in found.python_pins.items() if path != "Pipfile"]
     scan.python = next(iter(conda), found.python_pins.get("Pipfile"))
@@ -108,6 +120,40 @@ def _add(scan: DependencyScan, line: str, source: str) -> None:
     parsed = parse_requirement(line)
     if parsed:
         scan.deps.append(Dep(*parsed, source=source))
+        cuda = cuda_line(line)
+        if cuda:
+            scan.cuda.append((cuda, source))
+
+
+# -- declared CUDA lines --------------------------------------------------------------------------
+
+_CUDA_PATTERNS = (
+    re.compile(r"\+cu(\d{2,3})\b"),  # torch==2.3.0+cu121 (a local version)
+    re.compile(r"/whl/cu(\d{2,3})\b"),  # https://download.pytorch.org/whl/cu121
+    re.compile(r"\[[^\]]*\bcuda(\d{2})(?:_\w+)?\b[^\]]*\]"),  # jax[cuda12_pip]
+    re.compile(r"^\s*[\w.-]*-cuda(\d{2,3})x?\b"),  # cupy-cuda11x, cupy-cuda102
+    re.compile(r"^\s*[\w.-]+-cu(\d{2})\b"),  # cudf-cu12, nvidia-cublas-cu12
+)
+_CONDA_CUDA = re.compile(
+    r"^\s*(?:[\w.-]+::)?(?:pytorch-cuda|cuda-version|cudatoolkit|cuda-toolkit|cuda-runtime)"
+    r"\s*[=<>~!]*\s*(\d+(?:\.\d+)?)"
+)
+
+
+def cuda_line(text: str, *, conda: bool = False) -> str | None:
+    """The CUDA line a requirement, conda spec or index URL names explicitly (`12.1`, or `12`
+    when only the major is named), None when it names none."""
+    if conda:
+        match = _CONDA_CUDA.match(text)
+        if match:
+            return match[1]
+    for pattern in _CUDA_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            digits = match[1]
+            # cu121 -> 12.1, cu118 -> 11.8, cu102 -> 10.2; cuda12 / cu12 -> 12 (the major only)
+            return f"{digits[:2]}.{digits[2:]}" if len(digits) == 3 else digits
+    return None
 
 
 # -- setup.py and INI files ----------------------------------------------------------------------
@@ -208,6 +254,9 @@ def gpu_framework(dep: Dep) -> str | None:
     """The canonical GPU framework a requirement pulls in, None for CPU-only builds."""
     if dep.name.startswith("cupy-cuda"):
         return "cupy"
+    if dep.name == "transformers":  # transformers[torch] installs torch
+        extra = next((e for e in ("torch", "tf", "flax") if e in dep.extras), "")
+        return {"torch": "torch", "tf": "tensorflow", "flax": "jax"}.get(extra)
     if re.fullmatch(r"(cudf|cuml|cugraph|cuspatial|cuvs)-cu\d+", dep.name):
         return "rapids"
     if cpu_build_family(dep):

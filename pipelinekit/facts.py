@@ -113,6 +113,15 @@ class ProjectFacts(_Frozen):
     gpu_frameworks: tuple[str, ...] = ()
     gpu_declared_in: dict[str, str] = Field(default_factory=dict)
     """Framework -> the file that declares it (first found)."""
+    cuda_line: str | None = None
+    """The CUDA line the dependencies name explicitly (`12.1` from `torch==2.3.0+cu121`, a
+    `/whl/cu121` index or conda's `pytorch-cuda=12.1`; `12` from `jax[cuda12]`), the oldest when
+    several do: the GPU image's CUDA line unless the config pins one."""
+    cuda_line_from: str | None = None
+    """The file that names it."""
+    other_projects: tuple[str, ...] = ()
+    """Other projects found beside the chosen one (a monorepo's `libs/b`), relative to the
+    folder pipelinekit was pointed at: each gets its own `pipelinekit init libs/b`."""
     dependency_files: tuple[str, ...] = ()
     dependency_sources: tuple[DependencySource, ...] = ()
     """Every declaration of requirements, in install order: metadata, then files."""

@@ -3,6 +3,7 @@ defaults) and the generated files. It never prompts, and writes everything or no
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from pipelinekit.config import Config, parse_config
 from pipelinekit.configfile import config_location
 from pipelinekit.errors import WriteError
 from pipelinekit.fsutil import atomic_write, writable_problem
-from pipelinekit.outputs import WriteResult, apply_writes, prepare_writes, render_all
+from pipelinekit.outputs import WriteResult, apply_writes, prepare_writes, render_all, retired
 from pipelinekit.pipeline import plan
 from pipelinekit.project import Project, load_project
 
@@ -55,7 +56,8 @@ def init(
     project = Project(project.repo, project.facts, config)
     pipeline = plan(project.facts, config)
     outputs = render_all(project.facts, config, pipeline)
-    writes = prepare_writes(project.repo, outputs, force=force)
+    retire = retired(project.facts, outputs)
+    writes = prepare_writes(project.repo, outputs, force=force, retire=retire)
     if new_text != old_text:
         problem = writable_problem(config_path.parent)
         if problem:
@@ -104,6 +106,15 @@ def _effective_config(
     return parse_config(data, source=source)
 
 
+def _has_table(text: str, table_path: tuple[str, ...]) -> bool:
+    data: Any = tomllib.loads(text)
+    for key in table_path:
+        if not isinstance(data, dict) or key not in data:
+            return False
+        data = data[key]
+    return True
+
+
 def _read_keeping_newlines(path: Path) -> str:
     with path.open(encoding="utf-8", newline="") as handle:
         return handle.read()
@@ -124,6 +135,15 @@ def _with_settings(
 def _edited(
     text: str | None, table_path: tuple[str, ...], overrides: dict[str, dict[str, Any]]
 ) -> str:
+    if text and table_path and not _has_table(text, table_path):
+        # A new table goes at the end, after a blank line, whatever the file holds: tomlkit
+        # would put it inside a `tool` defined by dotted keys (`tool.black.x = 1`) at the top.
+        appended = text.rstrip("\n") + "\n\n" + _edited(None, table_path, overrides)
+        try:
+            tomllib.loads(appended)
+            return appended
+        except tomllib.TOMLDecodeError:
+            pass  # e.g. `tool = {...}` inline: only an edit in place is valid TOML
     doc = tomlkit.parse(text or "")
     container: Any = doc
     for index, key in enumerate(table_path):

@@ -7,6 +7,7 @@ first byte is written, then each file is written atomically.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,9 +30,22 @@ class Output:
     text: str
 
 
+def _prefix(facts: ProjectFacts) -> str:
+    return "" if facts.root == "." else facts.root.rstrip("/") + "/"
+
+
+def retired(facts: ProjectFacts, outputs: list[Output]) -> list[str]:
+    """Files pipelinekit generates in some configuration but not in this one (a CI target or
+    the image dropped since the last init): one left behind would claim to be current."""
+    prefix = _prefix(facts)
+    every = ["Jenkinsfile", ".gitlab-ci.yml", f"{prefix}Dockerfile", f"{prefix}.dockerignore"]
+    current = {out.path for out in outputs}
+    return [path for path in every if path not in current]
+
+
 def render_all(facts: ProjectFacts, config: Config, pipeline: Pipeline) -> list[Output]:
     """Every file pipelinekit generates for this repository, in a stable order."""
-    prefix = "" if facts.root == "." else facts.root.rstrip("/") + "/"
+    prefix = _prefix(facts)
     source = f"{prefix}{facts.config_file or 'pyproject.toml'}"
     outputs = []
     if "jenkins" in config.ci.targets:
@@ -60,7 +74,8 @@ def render_all(facts: ProjectFacts, config: Config, pipeline: Pipeline) -> list[
 class WriteResult:
     path: str
     action: str
-    """'created', 'updated', 'unchanged' or 'replaced' (a foreign file, with --force)."""
+    """'created', 'updated', 'unchanged', 'replaced' (a foreign file, with --force), 'removed'
+    (generated, no longer wanted) or 'kept' (no longer wanted, but edited by hand)."""
 
 
 def _read(path: Path) -> str | None:
@@ -84,10 +99,18 @@ class PlannedWrite:
     action: str
 
 
-def prepare_writes(repo: Path, outputs: list[Output], *, force: bool = False) -> list[PlannedWrite]:
+def prepare_writes(
+    repo: Path, outputs: list[Output], *, force: bool = False, retire: Sequence[str] = ()
+) -> list[PlannedWrite]:
     """Decide every write and refuse (raising, nothing written) before any byte is written:
-    a foreign or hand-edited file without --force, or a folder that is not writable."""
+    a foreign or hand-edited file without --force, or a folder that is not writable. Files in
+    `retire` (see `retired`) are removed when they are ours, kept when edited by hand."""
     plan: list[PlannedWrite] = []
+    for path in retire:
+        ownership = inspect(_read(repo / path)).ownership
+        if ownership in ("ours", "edited"):
+            action = "removed" if ownership == "ours" else "kept"
+            plan.append(PlannedWrite(Output(path, ""), repo / path, action))
     refusals = []
     for out in outputs:
         target = repo / out.path
@@ -109,7 +132,8 @@ def prepare_writes(repo: Path, outputs: list[Output], *, force: bool = False) ->
             + " Nothing was written. Move the file aside, or run again with --force to replace it."
         )
     for item in plan:
-        problem = writable_problem(item.target.parent) if item.action != "unchanged" else None
+        quiet = item.action in ("unchanged", "kept")
+        problem = None if quiet else writable_problem(item.target.parent)
         if problem:
             raise WriteError(
                 f"Cannot write {item.output.path}: {problem}. Nothing was written; fix the "
@@ -120,7 +144,9 @@ def prepare_writes(repo: Path, outputs: list[Output], *, force: bool = False) ->
 
 def apply_writes(plan: list[PlannedWrite]) -> list[WriteResult]:
     for item in plan:
-        if item.action != "unchanged":
+        if item.action == "removed":
+            item.target.unlink(missing_ok=True)
+        elif item.action not in ("unchanged", "kept"):
             atomic_write(item.target, item.output.text)
     return [WriteResult(item.output.path, item.action) for item in plan]
 
@@ -147,12 +173,17 @@ class Drift:
     path: str
     reason: str
     """'missing', 'stale' (config or pipelinekit changed), 'edited' (changed by hand),
-    'foreign' (a file pipelinekit does not own stands where it would write)."""
+    'foreign' (a file pipelinekit does not own stands where it would write), 'no longer
+    generated' (a CI target or the image was dropped from the config)."""
     diff: str
 
 
-def check_outputs(repo: Path, outputs: list[Output]) -> list[Drift]:
+def check_outputs(repo: Path, outputs: list[Output], retire: Sequence[str] = ()) -> list[Drift]:
     drifts = []
+    for path in retire:
+        current = _read(repo / path)
+        if inspect(current).ownership in ("ours", "edited"):
+            drifts.append(Drift(path, "no longer generated", unified_diff(current or "", "", path)))
     for out in outputs:
         current = _read(repo / out.path)
         if current == out.text:
@@ -168,5 +199,6 @@ def raise_on_drift(drifts: list[Drift]) -> None:
         names = ", ".join(f"{d.path} ({d.reason})" for d in drifts)
         raise CheckFailed(
             f"Generated files are out of date: {names}. Run `pipelinekit render` to regenerate "
-            "them (a file edited by hand needs its change moved into [tool.pipelinekit])."
+            "them and remove the ones no longer generated (a file edited by hand needs its "
+            "change moved into [tool.pipelinekit])."
         )

@@ -122,6 +122,7 @@ class ImageSpec(_Model):
     gpu_frameworks: tuple[str, ...]
     name: str
     packages: tuple[str, ...]
+    """What the image's smoke test imports: the packages, else the top-level modules."""
     code_folders: tuple[str, ...] = ()
     """Top-level folders that hold the project's code: never left out of the build context,
     even when named like data (`data/`, `notebooks/`)."""
@@ -264,7 +265,8 @@ def _image_spec(facts: ProjectFacts, config: Config, python: str) -> ImageSpec:
         from pipelinekit.docker import cuda
 
         line = config.docker.cuda
-        base = cuda.cuda_image(cuda.cuda_for(facts.gpu_frameworks) if line == cuda.AUTO else line)
+        auto = cuda.cuda_for(facts.gpu_frameworks, facts.cuda_line)
+        base = cuda.cuda_image(auto if line == cuda.AUTO else line)
     else:
         base = f"python:{python}-slim"
     # Official python images carry the interpreter; anything else (CUDA runtime images,
@@ -286,7 +288,7 @@ def _image_spec(facts: ProjectFacts, config: Config, python: str) -> ImageSpec:
         installable=facts.build_system != "none",
         gpu_frameworks=facts.gpu_frameworks,
         name=facts.name,
-        packages=facts.packages,
+        packages=facts.packages or facts.modules,
         code_folders=tuple(
             sorted(
                 {d.split("/")[0] for d in facts.source_dirs if d != "."}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any, TextIO
 
 MASK = "****"
 _SECRET_NAME = re.compile(
@@ -57,3 +58,18 @@ def without_credentials(url: str) -> str:
     """`url` with any userinfo removed, for files that are committed (sonar.host.url): a
     generated file never carries a credential, masked or not."""
     return re.sub(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@", r"\1", url.strip())
+
+
+class RedactingStream:
+    """stdout or stderr with every write redacted: one guarantee for every output path (text,
+    JSON, progress lines, tracebacks of --debug), whichever code printed it."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        self._inner.write(redact(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)  # encoding, flush, isatty, fileno, buffer ...

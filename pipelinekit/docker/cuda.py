@@ -13,7 +13,10 @@ researched for this release:
 The wheels of all three bundle the CUDA user-space libraries, so the base mostly has to match
 the *driver* requirement (nvidia/cuda images set NVIDIA_REQUIRE_CUDA, which the container
 toolkit enforces at start). With several frameworks the oldest line wins: a newer driver runs
-an older CUDA, never the reverse. `[tool.pipelinekit.docker] cuda = "12.4.1"` pins a line.
+an older CUDA, never the reverse. A line the repository declares itself (`torch==2.3.0+cu121`,
+a `/whl/cu121` index, conda's `pytorch-cuda=12.1`, `jax[cuda12]`, `cupy-cuda11x`, `cudf-cu12`)
+beats the table: those wheels need that line's runtime. `[tool.pipelinekit.docker] cuda =
+"12.4.1"` beats both.
 """
 
 from __future__ import annotations
@@ -32,6 +35,26 @@ FRAMEWORK_CUDA: dict[str, str] = {
 DEFAULT_CUDA = "12.5.1"
 """For a GPU image without a known framework (docker.gpu = true on a plain project)."""
 
+IMAGE_PATCH: dict[str, str] = {
+    "11.7": "11.7.1",
+    "11.8": "11.8.0",
+    "12.0": "12.0.1",
+    "12.1": "12.1.1",
+    "12.2": "12.2.2",
+    "12.3": "12.3.2",
+    "12.4": "12.4.1",
+    "12.5": "12.5.1",
+    "12.6": "12.6.3",
+    "12.8": "12.8.1",
+    "12.9": "12.9.1",
+    "13.0": "13.0.1",
+}
+"""CUDA line -> the newest nvidia/cuda image release of it on Ubuntu 22.04 (whose images start
+at 11.7): an older or missing line gets the newest image not newer than it, else the oldest."""
+MAJOR_DEFAULT: dict[str, str] = {"11": "11.8.0", "12": DEFAULT_CUDA, "13": "13.0.1"}
+"""A declared major only (`cupy-cuda12x`, `jax[cuda12]`): the line the frameworks' wheels of that
+major are tested with."""
+
 DISTRO_PYTHON: dict[str, str] = {"ubuntu22.04": "3.10", "ubuntu24.04": "3.12"}
 """The python3 each Ubuntu release ships; any other version comes from the deadsnakes PPA."""
 
@@ -44,10 +67,27 @@ def _key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", version))
 
 
-def cuda_for(frameworks: tuple[str, ...] | list[str]) -> str:
-    """The CUDA version for the detected frameworks: the oldest line among them."""
+def cuda_for(frameworks: tuple[str, ...] | list[str], declared: str | None = None) -> str:
+    """The CUDA version for the image: the line the repository declares, else the oldest line
+    among the detected frameworks'."""
+    if declared:
+        return image_version(declared)
     known = [FRAMEWORK_CUDA[f] for f in frameworks if f in FRAMEWORK_CUDA]
     return min(known, key=_key) if known else DEFAULT_CUDA
+
+
+def image_version(line: str) -> str:
+    """`12.1` -> `12.1.1` (the image release of that line); `12` -> that major's default."""
+    if line in MAJOR_DEFAULT:
+        return MAJOR_DEFAULT[line]
+    known = sorted(IMAGE_PATCH, key=_key)
+    older = [known_line for known_line in known if _key(known_line) <= _key(line)]
+    return IMAGE_PATCH[older[-1] if older else known[0]]
+
+
+def oldest(lines: list[str]) -> str | None:
+    """The oldest of several declared lines (a newer driver runs an older CUDA)."""
+    return min(lines, key=lambda line: _key(image_version(line))) if lines else None
 
 
 def cuda_image(cuda: str, distro: str = UBUNTU) -> str:

@@ -71,6 +71,8 @@ class RequirementFile:
     unreadable: list[str] = field(default_factory=list)
     read: list[Path] = field(default_factory=list)
     """Every file read, wherever it is (`-c ../constraints.txt` too): what decides the result."""
+    options: list[str] = field(default_factory=list)
+    """Option lines (`--extra-index-url ...`, `-f ...`): an index URL can name a CUDA line."""
 
 
 def read_requirement_file(
@@ -106,6 +108,8 @@ def read_requirement_file(
             continue
         if not line.startswith("-") or line.startswith(("-e", "--editable")):
             out.requirements.append((line, rel))
+        else:
+            out.options.append(line)
     return out
 
 

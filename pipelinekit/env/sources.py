@@ -480,7 +480,10 @@ def _requirement_files(
     root: Path, files: frozenset[str], pyproject: Mapping[str, Any], found: Discovery
 ) -> None:
     dynamic = table(pyproject, "tool", "setuptools", "dynamic")
-    listed = {f for spec in dynamic.values() for f in str_list(table(spec).get("file"))}
+    # `dependencies = {file = [...]}`, and one level deeper for extras:
+    # `optional-dependencies.gpu = {file = [...]}`
+    specs = [*dynamic.values(), *table(dynamic, "optional-dependencies").values()]
+    listed = {f for spec in specs for f in str_list(table(spec).get("file"))}
     candidates = sorted(f for f in files if _REQUIREMENT_FILE.fullmatch(f) or f in listed)
     compiled = {f.rsplit(".", 1)[0] for f in candidates if f.endswith(".txt")}
     for rel in candidates:

@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelinekit.redact import redact
+
 MAX_KEPT = 400
 """Output lines kept in memory (the whole output is in the log file)."""
 GRACE_S = 5.0
@@ -83,7 +85,8 @@ def run_streamed(
 
     def pump() -> None:
         for raw in iter(stdout.readline, b""):
-            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            # a tool may echo a secret (an index URL with its password): never into a log
+            line = redact(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
             kept.append(line)
             if sink is not None:
                 sink.write(line + "\n")

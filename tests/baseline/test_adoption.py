@@ -147,14 +147,37 @@ def test_the_baseline_only_goes_down(tmp_path: Path) -> None:
     assert reasons["F841"] == "spike code, removed in #42"
 
 
-def test_accept_new_needs_a_reason(tmp_path: Path) -> None:
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from pipelinekit.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def test_baseline_update_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = repo(tmp_path / "shapes")
-    done = subprocess.run(
-        [sys.executable, "-m", "pipelinekit", "baseline", "update", str(root), "--accept-new"],
-        capture_output=True,
-        text=True,
+    code, _, err = cli(capsys, "baseline", "update", str(root), "--accept-new")
+    assert code == 2 and "--accept-new needs --reason" in err
+    code, out, _ = cli(capsys, "baseline", "update", str(root))
+    assert code == 0 and out.splitlines()[0] == (
+        "pipelinekit-baseline.json: recorded, 5 lint findings (F401 x2, E401 x1, E741 x1, F841 x1)"
     )
-    assert done.returncode == 2 and "--accept-new needs --reason" in done.stderr
+    (root / "shapes" / "__init__.py").write_text(OLD.replace("    l = [w ,h]\n", ""))
+    code, out, _ = cli(capsys, "baseline", "update", str(root), "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and (data["recorded"], data["fixed"], data["created"]) == (3, 2, False)
+    with (root / "shapes" / "__init__.py").open("a") as fh:
+        fh.write("\n\ndef bad():\n    x = 1\n")
+    code, _, err = cli(capsys, "baseline", "update", str(root))
+    assert code == 1 and "1 lint finding is new since the baseline" in err
+    code, out, _ = cli(
+        capsys, "baseline", "update", str(root), "--accept-new", "--reason", "spike, see #42"
+    )
+    assert code == 0 and "; 1 accepted" in out
 
 
 CALC = {

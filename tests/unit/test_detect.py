@@ -78,6 +78,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
         config_file="pyproject.toml",
     ),
     "setup_py_only": dict(
+        cuda_line="12",
+        cuda_line_from="setup.py",
         name="jax-forecast",
         packages=("forecast",),
         layout="flat",
@@ -150,6 +152,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
         config_file="pipelinekit.toml",
     ),
     "hatch_vcs_dynamic": dict(
+        cuda_line="12.1",
+        cuda_line_from="environment.yml",
         name="vision-lab",
         packages=("vision_lab",),
         layout="src",
@@ -194,6 +198,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
         config_file="pipelinekit.toml",
     ),
     "requirements_only": dict(
+        cuda_line="12",
+        cuda_line_from="base.txt",
         name="requirements_only",
         packages=("gpu_kernels",),
         layout="flat",
@@ -326,6 +332,32 @@ def test_file_path_is_a_detect_error(tmp_path: Path) -> None:
         detect(path)
 
 
+def test_dynamic_optional_dependency_files_are_scanned(tmp_path: Path) -> None:
+    """Bug hunt: `optional-dependencies.gpu = {file = [...]}` was not read: cupy unseen."""
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[project]\nname = "k"\nversion = "1"\ndynamic = ["optional-dependencies"]\n'
+        '[tool.setuptools.dynamic]\noptional-dependencies.gpu = {file = ["deps/gpu.in"]}\n',
+    )
+    write(tmp_path, "deps/gpu.in", "cupy-cuda12x>=13\n")
+    write(tmp_path, "k/__init__.py")
+    facts = detect(tmp_path)
+    assert facts.gpu_frameworks == ("cupy",) and facts.gpu_declared_in == {"cupy": "deps/gpu.in"}
+    assert facts.cuda_line == "12"
+
+
+def test_notebooks_with_their_requirements_are_a_project(tmp_path: Path) -> None:
+    """Bug hunt: a notebooks-only data-science repository was "No Python project found"."""
+    write(tmp_path, "environment.yml", "dependencies:\n  - pandas\n")
+    write(tmp_path, "notebooks/Explore data.ipynb", "{}")
+    facts = detect(tmp_path)
+    assert (facts.root, facts.packages, facts.modules) == (".", (), ())
+    assert facts.notebooks == ("notebooks/Explore data.ipynb",)
+    with pytest.raises(DetectError):
+        detect(write(tmp_path / "bare", "requirements.txt", "pandas\n").parent)
+
+
 def test_no_python_project_names_path_and_what_is_looked_for(tmp_path: Path) -> None:
     write(tmp_path, "README.md", "# docs only\n")
     write(tmp_path, "docs/index.md", "hi\n")
@@ -385,10 +417,43 @@ def test_metadata_wins_over_a_bare_package_and_depth_two_is_searched(tmp_path: P
     assert (facts.root, facts.name, facts.packages) == ("services/scoring", "scoring", ("scoring",))
 
 
-def test_equal_candidates_are_picked_by_name(tmp_path: Path) -> None:
+def test_equal_candidates_are_picked_by_name_and_the_others_named(tmp_path: Path) -> None:
     for name in ("zeta", "alpha"):
         write(tmp_path, f"{name}/setup.cfg", f"[metadata]\nname = {name}\n")
-    assert detect(tmp_path).root == "alpha"
+    facts = detect(tmp_path)
+    assert (facts.root, facts.other_projects) == ("alpha", ("zeta",))
+
+
+def test_a_tools_only_root_pyproject_does_not_hide_the_workspace_members(tmp_path: Path) -> None:
+    """The hunt's finding 8: a uv workspace root holds only `[tool.uv.workspace]` and
+    `[tool.ruff]`; the project is its member (and the other member is named)."""
+    write(
+        tmp_path, "pyproject.toml", '[tool.uv.workspace]\nmembers = ["packages/*"]\n[tool.ruff]\n'
+    )
+    write(
+        tmp_path,
+        "packages/core/pyproject.toml",
+        '[project]\nname = "core"\ndependencies = ["torch"]\n',
+    )
+    write(tmp_path, "packages/core/src/core/__init__.py")
+    write(tmp_path, "packages/core/tests/test_core.py", "def test_x():\n    pass\n")
+    write(tmp_path, "packages/cli/pyproject.toml", '[project]\nname = "cli"\n')
+    write(tmp_path, "packages/cli/cli/__init__.py")
+    facts = detect(tmp_path)
+    assert (facts.root, facts.packages, facts.gpu_frameworks) == (
+        "packages/core",
+        ("core",),
+        ("torch",),
+    )
+    assert facts.other_projects == ("packages/cli",)
+
+
+def test_tool_settings_beside_a_package_are_still_its_project(tmp_path: Path) -> None:
+    write(tmp_path, "setup.cfg", "[flake8]\nmax-line-length = 100\n")
+    write(tmp_path, "tidy/__init__.py")
+    write(tmp_path, "sub/other/pyproject.toml", '[project]\nname = "other"\n')
+    facts = detect(tmp_path)
+    assert (facts.root, facts.packages, facts.other_projects) == (".", ("tidy",), ())
 
 
 def test_candidates_inside_a_virtualenv_or_package_are_ignored(tmp_path: Path) -> None:
@@ -932,6 +997,12 @@ def test_parse_requirement(line: str, expected: tuple[str, frozenset[str]] | Non
         ("paddlepaddle-gpu", (), "paddle"),
         ("paddlepaddle", (), None),
         ("numpy", (), None),
+        ("lightning", (), "torch"),
+        ("sentence-transformers", (), "torch"),
+        ("ultralytics", (), "torch"),
+        ("transformers", ("torch",), "torch"),
+        ("transformers", ("sentencepiece",), None),
+        ("dask-cuda", (), "rapids"),
     ],
 )
 def test_gpu_framework_names(name: str, extras: tuple[str, ...], expected: str | None) -> None:

@@ -165,3 +165,38 @@ def test_init_keeps_a_crlf_pyproject_crlf(tmp_path: Path) -> None:
     written = (tmp_path / "pyproject.toml").read_bytes()
     assert written.startswith(original)
     assert b"[tool.pipelinekit]" in written and b"\n" not in written.replace(b"\r\n", b"")
+
+
+@pytest.mark.parametrize(
+    "original",
+    [
+        'tool.black.line-length = 100\n[project]\nname = "t"\nversion = "1"',  # no final newline
+        '[project]\nname = "t"\nversion = "1"\n\n[tool.black]\nline-length = 100\n',
+    ],
+)
+def test_the_pipelinekit_table_goes_at_the_end_after_a_blank_line(
+    tmp_path: Path, original: str
+) -> None:
+    """Bug hunt: with `tool.x.y = 1` dotted keys at the top, the table landed above
+    `[project]`; with no final newline, no blank line separated it."""
+    import tomllib
+
+    from pipelinekit.initialize import init
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pyproject.toml").write_text(original)
+    init(tmp_path, baseline=False)
+    written = (tmp_path / "pyproject.toml").read_text()
+    assert written.startswith(original.rstrip("\n") + "\n\n[tool.pipelinekit]\n")
+    assert tomllib.loads(written)["project"]["name"] == "t"
+
+
+def test_a_pyproject_with_a_bom_is_named_as_such(tmp_path: Path) -> None:
+    from pipelinekit.configfile import read_toml
+    from pipelinekit.errors import ConfigError
+
+    path = tmp_path / "pyproject.toml"
+    path.write_bytes(b'\xef\xbb\xbf[project]\nname = "t"\n')
+    with pytest.raises(ConfigError, match=r"starts with a byte-order mark \(BOM\)"):
+        read_toml(path)

@@ -54,6 +54,55 @@ def test_gpu_image_follows_the_framework_cuda_line(facts: ProjectFacts) -> None:
     assert "ARG BASE_IMAGE=nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04" in pinned
 
 
+@pytest.mark.parametrize(
+    ("files", "line", "base"),
+    [
+        (
+            {
+                "requirements.txt": (
+                    "--extra-index-url https://download.pytorch.org/whl/cu121\ntorch==2.3.0+cu121\n"
+                )
+            },
+            "12.1",
+            "nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04",
+        ),
+        (
+            {
+                "environment.yml": "dependencies:\n  - python=3.11\n  - pytorch\n  - pytorch-cuda=12.1\n"
+            },
+            "12.1",
+            "nvidia/cuda:12.1.1-cudnn8-runtime-ubuntu22.04",
+        ),
+        (
+            {"requirements.txt": "jax[cuda12_pip]>=0.4.20\n"},
+            "12",
+            "nvidia/cuda:12.5.1-cudnn-runtime-ubuntu22.04",
+        ),
+        (
+            {"requirements.txt": "cupy-cuda11x\ntorch==2.3.0+cu121\n"},
+            "11",
+            "nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04",
+        ),
+        ({"requirements.txt": "torch>=2.3\n"}, None, cuda.cuda_image(cuda.FRAMEWORK_CUDA["torch"])),
+    ],
+)
+def test_a_declared_cuda_line_chooses_the_base(
+    tmp_path: Path, files: dict[str, str], line: str | None, base: str
+) -> None:
+    """The hunt's finding 10: a `+cu121` wheel, conda's `pytorch-cuda`, `jax[cuda12]` or
+    `cupy-cuda11x` needs that CUDA runtime (the oldest when several are declared); the
+    framework table applies only when nothing names a line, and the config beats both."""
+    from pipelinekit.detect import detect
+    from tests.repo_factory import write_files
+
+    write_files(tmp_path, {"gpuproj/__init__.py": "", **files})
+    found = detect(tmp_path)
+    assert found.cuda_line == line
+    assert render_dockerfile(spec_of(found), source="p").count(f"ARG BASE_IMAGE={base}") == 1
+    pinned = spec_of(found, cuda="12.4.1")
+    assert pinned.base == "nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04"
+
+
 def test_custom_base_with_its_own_python(facts: ProjectFacts) -> None:
     noble = spec_of(
         facts.model_copy(update={"python_version": "3.12"}),
