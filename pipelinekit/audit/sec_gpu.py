@@ -71,25 +71,11 @@ class Build:
     spec: str
 
 
-_LOCAL_CUDA = re.compile(
-    r"^\s*(torch|torchvision|torchaudio|jaxlib)\s*==\s*[\w.]+\+cu(?:da)?(\d{2,3})\b", re.I | re.M
-)
-_INDEX_CUDA = re.compile(r"download\.pytorch\.org/whl/cu(\d{2,3})\b")
-_CUPY = re.compile(r"^\s*cupy-cuda(\d{2,3}|\d{2}x)\b", re.I | re.M)
-_JAX = re.compile(r"^\s*jax\s*\[[^\]]*\bcuda(\d{2})", re.I | re.M)
-_NVIDIA = re.compile(r"^\s*nvidia-[a-z-]+-cu(\d{2})\b", re.I | re.M)
-_PINNED = re.compile(
-    r"^\s*(tensorflow|tensorflow-gpu|torch)\s*==\s*([0-9][\w.]*)\s*(?:[;#]|$)", re.I | re.M
-)
+_PINNED = re.compile(r"^(tensorflow|tensorflow-gpu|torch)\s*==\s*([0-9][\w.]*)\s*(?:;|$)", re.I)
+_NAME = re.compile(r"^(?:[\w.-]+::)?([A-Za-z0-9][\w.-]*)")
 
 _BASE = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)", re.I | re.M)
 _BASE_CUDA = re.compile(r"(?:nvidia/cuda:|-cuda|cuda)(\d{2})\.(\d)")
-
-
-def _cuda_of_digits(digits: str) -> str:
-    """`118` -> `11.8`, `121` -> `12.1`, `12x` / `12` -> `12`."""
-    digits = digits.lower().rstrip("x")
-    return f"{digits[:2]}.{digits[2:]}" if len(digits) > 2 else digits[:2]
 
 
 def default_cuda(framework: str, version: str) -> str | None:
@@ -110,41 +96,45 @@ def default_cuda(framework: str, version: str) -> str | None:
 def builds(repo: AuditRepo) -> list[Build]:
     sources = {repo.in_project(f) for f in repo.facts.dependency_files}
     sources |= {repo.in_project(lock.path) for lock in repo.facts.locks}
-    found: list[Build] = []
-    for path in sorted(sources):
-        text = repo.text(path) or ""
-        for pattern, name in (
-            (_LOCAL_CUDA, None),
-            (_CUPY, "cupy"),
-            (_JAX, "jax"),
-            (_NVIDIA, "nvidia libraries"),
+    return [b for path in sorted(sources) for b in builds_in(repo.text(path) or "", path)]
+
+
+def builds_in(text: str, path: str) -> list[Build]:
+    """The GPU builds one dependency file declares: a CUDA line it names (detection's
+    `cuda_line`: `+cu118`, a `/whl/cu121` index, `cupy-cuda11x`, `jax[cuda12]`, `cudf-cu12`,
+    conda's `pytorch-cuda=12.1`), else the default wheels of a pinned `torch`/`tensorflow`."""
+    from pipelinekit.detect_deps import cuda_line
+
+    conda = path.endswith((".yml", ".yaml"))
+    named: list[Build] = []
+    pinned: list[Build] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        # `  - torch==...` (conda), `  "torch==...",` (pyproject), `torch==... # note`
+        line = raw.split(" #", 1)[0].strip().lstrip("-").strip().strip("\"',").strip()
+        if not line:
+            continue
+        cuda = cuda_line(line, conda=conda)
+        if cuda:
+            named.append(Build(_framework(line), cuda, path, number, line))
+        elif (match := _PINNED.match(line)) and (
+            line_cuda := default_cuda(match[1].lower(), match[2])
         ):
-            for match in pattern.finditer(text):
-                framework = name or match[1].lower()
-                cuda = _cuda_of_digits(match[match.lastindex or 1])
-                found.append(
-                    Build(framework, cuda, path, _line(text, match.start()), match[0].strip())
-                )
-        for match in _INDEX_CUDA.finditer(text):
-            found.append(
-                Build(
-                    "torch", _cuda_of_digits(match[1]), path, _line(text, match.start()), match[0]
-                )
-            )
-        if not any(b.path == path and b.framework == "torch" for b in found):
-            for match in _PINNED.finditer(text):
-                line_cuda = default_cuda(match[1].lower(), match[2])
-                if line_cuda:
-                    found.append(
-                        Build(
-                            match[1].lower(),
-                            line_cuda,
-                            path,
-                            _line(text, match.start()),
-                            match[0].strip(),
-                        )
-                    )
-    return found
+            pinned.append(Build(match[1].lower(), line_cuda, path, number, line))
+    declared = {b.framework for b in named}
+    return named + [b for b in pinned if b.framework not in declared]
+
+
+def _framework(line: str) -> str:
+    """What a declaring line installs: `torch` for PyTorch's wheel index and conda's
+    `pytorch-cuda`, `cupy` for `cupy-cuda11x`, `nvidia libraries` for `nvidia-cublas-cu12`,
+    else the requirement's name."""
+    match = _NAME.match(line)
+    name = match[1].lower() if match else line
+    if "download.pytorch.org" in line or name == "pytorch-cuda":
+        return "torch"
+    if name.startswith("cupy"):
+        return "cupy"
+    return "nvidia libraries" if name.startswith("nvidia-") else name
 
 
 def _line(text: str, offset: int) -> int:

@@ -11,7 +11,7 @@ import pytest
 from pipelinekit.audit import scoring
 from pipelinekit.audit.model import Check, CheckResult, Finding, Hit, Severity, Skip
 from pipelinekit.audit.runner import all_checks
-from pipelinekit.audit.sec_gpu import _cuda_of_digits, default_cuda
+from pipelinekit.audit.sec_gpu import builds_in, default_cuda
 from pipelinekit.audit.sec_security import _json_weak, _lines_weak, weak
 from tests.conftest import REPO_ROOT
 
@@ -77,8 +77,30 @@ def test_line_formats_and_scopes() -> None:
     assert _json_weak("not json") == []
 
 
-def test_cuda_lines() -> None:
-    assert _cuda_of_digits("118") == "11.8" and _cuda_of_digits("12x") == "12"
+def test_cuda_builds_of_a_dependency_file() -> None:
+    pyproject = (
+        'dependencies = [\n  "cupy-cuda11x>=13",  # GPU arrays\n  "jax[cuda12]",\n'
+        '  "nvidia-cublas-cu12",\n  "torch==2.5.0",\n  "tensorflow==2.14.1",\n  "numpy==2.0",\n]\n'
+    )
+    assert [(b.framework, b.cuda, b.line) for b in builds_in(pyproject, "pyproject.toml")] == [
+        ("cupy", "11", 2),
+        ("jax", "12", 3),
+        ("nvidia libraries", "12", 4),
+        ("torch", "12", 5),
+        ("tensorflow", "11", 6),
+    ]
+    requirements = "--extra-index-url https://download.pytorch.org/whl/cu121\ntorch==2.0.1\n"
+    # The index names the line: the pinned release's default wheels do not count.
+    assert [(b.framework, b.cuda) for b in builds_in(requirements, "requirements.txt")] == [
+        ("torch", "12.1")
+    ]
+    conda = "dependencies:\n  - pytorch::pytorch-cuda=11.8\n  - python=3.11\n"
+    assert [(b.framework, b.cuda) for b in builds_in(conda, "environment.yml")] == [
+        ("torch", "11.8")
+    ]
+
+
+def test_default_cuda_of_pinned_releases() -> None:
     assert (
         default_cuda("tensorflow", "2.14.1") == "11" and default_cuda("tensorflow", "2.16") == "12"
     )
