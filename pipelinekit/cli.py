@@ -30,6 +30,10 @@ class LazyGroup(click.Group):
             "pipelinekit.artifacts.cli:artifacts",
             "S3 release artifacts: push, pull, ls.",
         ),
+        "audit": (
+            "pipelinekit.audit.cli:audit",
+            "Production-readiness audit of the repository, scored 0-100 per section.",
+        ),
         "baseline": (
             "pipelinekit.baseline.cli:baseline",
             "The recorded debt (lint findings) that may only go down: update.",

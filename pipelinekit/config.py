@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from pipelinekit.artifacts.settings import S3Config
+from pipelinekit.audit.settings import AuditConfig
 from pipelinekit.configfile import read_config_table
 from pipelinekit.docker.settings import DockerConfig
 from pipelinekit.env import UV_VERSION
@@ -221,6 +222,7 @@ class Config(Section):
     release: ReleaseConfig = Field(default_factory=ReleaseConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     sentry: SentryConfig = Field(default_factory=SentryConfig)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
     ci: CIConfig = Field(default_factory=CIConfig)
     jenkins: JenkinsConfig = Field(default_factory=JenkinsConfig)
     gitlab: GitLabConfig = Field(default_factory=GitLabConfig)

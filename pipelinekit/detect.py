@@ -335,6 +335,12 @@ def _find_root(path: Path) -> tuple[Path, tuple[str, ...]]:
     )
 
 
+def project_files(base: Path) -> tuple[str, ...]:
+    """Every file under `base` (POSIX, relative, sorted), pruned as detection prunes:
+    virtualenvs, caches, build output and dot-folders are not the project's files."""
+    return _walk(base).files
+
+
 def _walk(base: Path) -> _Tree:
     files: list[str] = []
     dirs: set[str] = set()

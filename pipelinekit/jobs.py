@@ -63,6 +63,29 @@ class _Planner:
             ),
         )
 
+    def audit(self) -> Job | None:
+        """The production-readiness audit, a static check beside lint (stage `lint`, needing
+        nothing); it installs its own tools (the `audit` extra) so no other job pays for them."""
+        if not (self.config.audit.enabled and "audit" in self.available):
+            return None
+        from pipelinekit.pipeline import install_line
+
+        return self.job(
+            "audit",
+            "lint",
+            self.stage_command("audit"),
+            setup=(install_line(self.config, ["audit"]),),
+            reports=(
+                self.report("codequality", reports.AUDIT_CODEQUALITY),
+                self.report("sarif", reports.AUDIT_SARIF),
+            ),
+            artifacts=(
+                f"{self.prefix}{reports.REPORTS_DIR}/{reports.AUDIT_JSON}",
+                f"{self.prefix}{reports.REPORTS_DIR}/{reports.AUDIT_HTML}",
+            ),
+            full_history=True,  # the release-policy check reads the history and the tags
+        )
+
     def test(self) -> Job | None:
         if not (
             self.config.test.enabled and (self.config.test.framework or self.facts.tests.framework)
@@ -217,6 +240,7 @@ def plan_jobs(facts: ProjectFacts, config: Config) -> list[Job]:
 
     checks = add(planner.lint()) + add(planner.test())
     add(planner.release_lint())
+    add(planner.audit())
     gate = checks + add(planner.sonar(needs=checks))
     verified = add(planner.verify())
     built = add(planner.package(needs=gate))

@@ -346,7 +346,23 @@ def _setup_lines(config: Config, jobs: Iterable[Job]) -> tuple[str, ...]:
     if config.sentry.configured:
         wanted.add("sentry")  # the release job (and the docker job) talk to Sentry
     extras = sorted(wanted)
-    suffix = f"[{','.join(extras)}]" if extras else ""
+    index = f" --index-url {shlex.quote(config.ci.index_url)}" if config.ci.index_url else ""
+    return (
+        # The image's python3 may be the project's 3.8 (or have no venv module): it only
+        # fetches uv, which finds or downloads a 3.11+ for pipelinekit.
+        f"python3 -m pip install --quiet --upgrade{index} --target {BOOTSTRAP} "
+        f"{shlex.quote('uv==' + config.ci.uv_version)}",
+        f"{BOOTSTRAP}/bin/uv venv --quiet --allow-existing --seed --python "
+        f'{shlex.quote(TOOL_PYTHON)} "$PIPELINEKIT_VENV"',
+        install_line(config, extras),
+    )
+
+
+def install_line(config: Config, extras: Iterable[str]) -> str:
+    """The shell line that installs pipelinekit with `extras` into its CI environment (every
+    job's setup; a job whose tools only it needs adds its own, such as the audit's)."""
+    chosen = sorted(extras)
+    suffix = f"[{','.join(chosen)}]" if chosen else ""
     source = (config.ci.pipelinekit_source or f"=={__version__}").strip()
     if source.startswith("."):  # a source folder in the repository: pip's `path[extras]`
         spec = f"{source.rstrip('/')}{suffix}"
@@ -355,15 +371,9 @@ def _setup_lines(config: Config, jobs: Iterable[Job]) -> tuple[str, ...]:
     else:
         spec = f"pipelinekit{suffix}{source}"
     index = f" --index-url {shlex.quote(config.ci.index_url)}" if config.ci.index_url else ""
-    uv = f"{BOOTSTRAP}/bin/uv"
     return (
-        # The image's python3 may be the project's 3.8 (or have no venv module): it only
-        # fetches uv, which finds or downloads a 3.11+ for pipelinekit.
-        f"python3 -m pip install --quiet --upgrade{index} --target {BOOTSTRAP} "
-        f"{shlex.quote('uv==' + config.ci.uv_version)}",
-        f"{uv} venv --quiet --allow-existing --seed --python {shlex.quote(TOOL_PYTHON)} "
-        '"$PIPELINEKIT_VENV"',
-        f'{uv} pip install --quiet --python "{VENV_BIN}/python"{index} {shlex.quote(spec)}',
+        f'{BOOTSTRAP}/bin/uv pip install --quiet --python "{VENV_BIN}/python"{index} '
+        f"{shlex.quote(spec)}"
     )
 
 
