@@ -64,7 +64,7 @@ def image_spec(facts: ProjectFacts, config: Config, python: str) -> ImageSpec:
         and (facts.config_file == "pyproject.toml" or facts.static_dependencies),
         pyproject_dependencies=facts.installable and facts.static_dependencies,
         installable=facts.installable,
-        source_paths=tuple(sorted(set(facts.source_dirs) or {"."})),
+        source_paths=runtime.source_paths or (".",),
         gpu_frameworks=facts.gpu_frameworks,
         name=facts.name,
         packages=facts.packages or facts.modules,
