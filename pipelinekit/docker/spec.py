@@ -14,7 +14,7 @@ from __future__ import annotations
 from pipelinekit.config import Config
 from pipelinekit.env.inputs import METADATA_KINDS, is_local, source_lines
 from pipelinekit.env.model import EnvSpec
-from pipelinekit.env.sources import is_gpu_variant
+from pipelinekit.env.sources import CONDA_FILES, is_gpu_variant
 from pipelinekit.facts import ProjectFacts
 from pipelinekit.pipeline import ImageSpec, pipeline_gpu
 
@@ -50,6 +50,7 @@ def image_spec(facts: ProjectFacts, config: Config, python: str) -> ImageSpec:
     # Files pip reads as requirement or constraint files: each is copied before the source so
     # the `-r`/`-c` includes between them resolve, whatever they are called (`base.pip`).
     not_pip = {s.path for s in facts.dependency_sources if s.kind in _NOT_PIP_FILES}
+    not_pip |= {p for p in facts.dependency_files if p in (*CONDA_FILES, "Pipfile")}
     not_pip |= {lock.path for lock in facts.locks if lock.kind != "pinned"}
     return ImageSpec(
         base=base,
