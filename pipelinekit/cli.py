@@ -174,8 +174,9 @@ def init(path: Path, ci: str | None, force: bool, no_baseline: bool, with_covera
     if facts.other_projects:
         others = ", ".join(facts.other_projects)
         click.echo(
-            f"  {'note':9} also found {others}: this pipeline is for {facts.root} only; each "
-            f"project gets its own (`pipelinekit init {facts.other_projects[0]}`)."
+            f"  {'note':9} also found {others}: this pipeline is for {facts.root} only (a "
+            "repository has one pipeline, at its root; "
+            f"`pipelinekit init {facts.other_projects[0]} --force` makes it that project's)."
         )
     click.echo(f"  {result.config_action:9} {_rel(result.config_path, result.project.repo)}")
     for item in result.files:
@@ -202,7 +203,7 @@ def plan(path: Path, fmt: str) -> None:
     from pipelinekit.pipeline import plan as run_plan
     from pipelinekit.project import load_project
 
-    project = load_project(path)
+    project = load_project(path, at_git_root=True)
     pipeline = run_plan(project.facts, project.config)
     if fmt == "json":
         echo_json(pipeline.model_dump(mode="json"))
@@ -227,7 +228,7 @@ def render(path: Path, check: bool, force: bool) -> None:
     from pipelinekit.pipeline import plan as run_plan
     from pipelinekit.project import load_project
 
-    project = load_project(path)
+    project = load_project(path, at_git_root=True)
     outputs = render_all(project.facts, project.config, run_plan(project.facts, project.config))
     retire = retired(project.facts, outputs)
     if check:

@@ -2,7 +2,7 @@
 which secrets it binds. One function per job; `plan_jobs` orders them by dependency.
 
 A job is planned only when its stage is enabled in the config, makes sense for the project
-(no test job without tests, no package job without packaging metadata) and has a module in
+(no test job without tests, no package job for a project that cannot be built) and has a module in
 pipelinekit.stages, so a generated CI file never calls a command that does not exist.
 """
 
@@ -135,9 +135,7 @@ class _Planner:
 
     def package(self, needs: tuple[str, ...]) -> Job | None:
         if not (
-            self.config.package.enabled
-            and "package" in self.available
-            and self.facts.build_system != "none"
+            self.config.package.enabled and "package" in self.available and self.facts.installable
         ):
             return None
         return self.job(

@@ -240,8 +240,11 @@ def test_jobs_not_planned_without_module_or_metadata(
     names = [job.name for job in plan(facts, config).jobs]
     assert names == ["lint", "test"]  # no sonar/upload modules, not a git repo: no release
     with_stages(monkeypatch, "package", "upload")
-    bare = facts.model_copy(update={"build_system": "none"})
+    bare = facts.model_copy(update={"build_system": "none", "installable": False})
     assert [job.name for job in plan(bare, config).jobs] == ["lint", "test"]
+    # metadata that cannot be built (setup.cfg alone): no package job either
+    cfg_only = facts.model_copy(update={"installable": False})
+    assert "package" not in [job.name for job in plan(cfg_only, config).jobs]
 
 
 def test_need_on_a_narrower_job_is_rejected() -> None:
