@@ -30,6 +30,10 @@ class LazyGroup(click.Group):
             "pipelinekit.artifacts.cli:artifacts",
             "S3 release artifacts: push, pull, ls.",
         ),
+        "audit": (
+            "pipelinekit.audit.cli:audit",
+            "Production-readiness audit of the repository, scored 0-100 per section.",
+        ),
         "baseline": (
             "pipelinekit.baseline.cli:baseline",
             "The recorded debt (lint findings) that may only go down: update.",
@@ -37,6 +41,10 @@ class LazyGroup(click.Group):
         "env": (
             "pipelinekit.env.cli:env",
             "The project's own environment (Python, sources, lock): show, sync.",
+        ),
+        "metrics": (
+            "pipelinekit.metrics.cli:metrics",
+            "Delivery metrics (DORA's four keys) from git: text, JSON, HTML, Prometheus.",
         ),
         "register": (
             "pipelinekit.register.cli:register",
@@ -166,8 +174,9 @@ def init(path: Path, ci: str | None, force: bool, no_baseline: bool, with_covera
     if facts.other_projects:
         others = ", ".join(facts.other_projects)
         click.echo(
-            f"  {'note':9} also found {others}: this pipeline is for {facts.root} only; each "
-            f"project gets its own (`pipelinekit init {facts.other_projects[0]}`)."
+            f"  {'note':9} also found {others}: this pipeline is for {facts.root} only (a "
+            "repository has one pipeline, at its root; "
+            f"`pipelinekit init {facts.other_projects[0]} --force` makes it that project's)."
         )
     click.echo(f"  {result.config_action:9} {_rel(result.config_path, result.project.repo)}")
     for item in result.files:
@@ -194,7 +203,7 @@ def plan(path: Path, fmt: str) -> None:
     from pipelinekit.pipeline import plan as run_plan
     from pipelinekit.project import load_project
 
-    project = load_project(path)
+    project = load_project(path, at_git_root=True)
     pipeline = run_plan(project.facts, project.config)
     if fmt == "json":
         echo_json(pipeline.model_dump(mode="json"))
@@ -219,7 +228,7 @@ def render(path: Path, check: bool, force: bool) -> None:
     from pipelinekit.pipeline import plan as run_plan
     from pipelinekit.project import load_project
 
-    project = load_project(path)
+    project = load_project(path, at_git_root=True)
     outputs = render_all(project.facts, project.config, run_plan(project.facts, project.config))
     retire = retired(project.facts, outputs)
     if check:
@@ -249,20 +258,22 @@ HERE_OPTION = click.option(
 def stage(name: str, path: Path, here: bool) -> None:
     """Run one stage of the pipeline (what CI jobs call)."""
     from pipelinekit import stages
+    from pipelinekit.metrics.stagepush import stage_metrics
     from pipelinekit.project import load_project, seen_from
     from pipelinekit.stages.base import StageContext
 
     module = stages.get(name)
     project = seen_from(load_project(path), Path.cwd())
-    result = module.run(
-        StageContext(
-            project_dir=project.project_dir,
-            facts=project.facts,
-            config=project.config,
-            isolated=not here,
-            output=lambda line: click.echo(line),
-        )
+    context = StageContext(
+        project_dir=project.project_dir,
+        facts=project.facts,
+        config=project.config,
+        isolated=not here,
+        output=lambda line: click.echo(line),
     )
+    with stage_metrics(context, name, warn=lambda line: click.echo(line, err=True)) as record:
+        result = module.run(context)
+        record(result.status)
     click.echo(f"[{result.status}] {result.name}: {result.summary}")
     if result.details:
         click.echo(result.details.rstrip())

@@ -14,9 +14,11 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from pipelinekit.artifacts.settings import S3Config
+from pipelinekit.audit.settings import AuditConfig
 from pipelinekit.configfile import read_config_table
 from pipelinekit.docker.settings import DockerConfig
 from pipelinekit.env import UV_VERSION
+from pipelinekit.metrics.settings import MetricsConfig, SentryConfig
 from pipelinekit.refs import ref_glob_problem
 from pipelinekit.register.settings import RegisterConfig
 from pipelinekit.release.settings import ReleaseConfig
@@ -218,6 +220,9 @@ class Config(Section):
     docker: DockerConfig = Field(default_factory=DockerConfig)
     s3: S3Config = Field(default_factory=S3Config)
     release: ReleaseConfig = Field(default_factory=ReleaseConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    sentry: SentryConfig = Field(default_factory=SentryConfig)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
     ci: CIConfig = Field(default_factory=CIConfig)
     jenkins: JenkinsConfig = Field(default_factory=JenkinsConfig)
     gitlab: GitLabConfig = Field(default_factory=GitLabConfig)

@@ -335,6 +335,12 @@ def _find_root(path: Path) -> tuple[Path, tuple[str, ...]]:
     )
 
 
+def project_files(base: Path) -> tuple[str, ...]:
+    """Every file under `base` (POSIX, relative, sorted), pruned as detection prunes:
+    virtualenvs, caches, build output and dot-folders are not the project's files."""
+    return _walk(base).files
+
+
 def _walk(base: Path) -> _Tree:
     files: list[str] = []
     dirs: set[str] = set()
@@ -494,11 +500,14 @@ def _packages(repo: _Repo, build_system: BuildSystem) -> tuple[_Located, _Locate
     src layout unless src/__init__.py makes `src` itself the package.
     """
     packages, modules, find = _declared(repo, build_system)
+    # A package the metadata names is one whatever it is called (`notebooks`, `scripts`);
+    # only discovery leaves out the folders that conventionally are not packages.
+    wanted = str.isidentifier if packages else _is_package_name
     if not packages and not modules:
         packages = _discover_packages(repo.tree, find)
     unique: dict[str, str] = {}
     for name, folder in sorted(packages):
-        if _is_package_name(name):
+        if wanted(name):
             unique.setdefault(name, folder)
     packages = list(unique.items())
     if packages:

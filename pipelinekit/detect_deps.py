@@ -34,6 +34,11 @@ _GPU_PACKAGES = {
         "torch",
     ),
     "dask-cuda": "rapids",
+    # CUDA kernels written in Python: numba's CUDA target (split out of numba as numba-cuda),
+    # PyCUDA and NVIDIA's cuda-python bindings.
+    "numba-cuda": "numba",
+    "pycuda": "pycuda",
+    "cuda-python": "cuda-python",
     "onnxruntime-gpu": "onnxruntime",
     "paddlepaddle-gpu": "paddle",
 }
@@ -54,9 +59,12 @@ _GPU_IMPORTS = {
     "cudf": "rapids",
     "cuml": "rapids",
     "cugraph": "rapids",
+    "numba.cuda": "numba",
+    "pycuda": "pycuda",
 }
 """Import name -> framework, for the source fallback. onnxruntime and paddle are left out: their
-import looks the same for the CPU and the GPU build, so it proves nothing."""
+import looks the same for the CPU and the GPU build, so it proves nothing; numba counts only
+through its CUDA target (`from numba import cuda`, `numba.cuda.jit`)."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,7 @@ _CUDA_PATTERNS = (
     re.compile(r"\+cu(\d{2,3})\b"),  # torch==2.3.0+cu121 (a local version)
     re.compile(r"/whl/cu(\d{2,3})\b"),  # https://download.pytorch.org/whl/cu121
     re.compile(r"\[[^\]]*\bcuda(\d{2})(?:_\w+)?\b[^\]]*\]"),  # jax[cuda12_pip]
+    re.compile(r"\[[^\]]*\bcu(\d{2,3})\b[^\]]*\]"),  # numba-cuda[cu12]
     re.compile(r"^\s*[\w.-]*-cuda(\d{2,3})x?\b"),  # cupy-cuda11x, cupy-cuda102
     re.compile(r"^\s*[\w.-]+-cu(\d{2})\b"),  # cudf-cu12, nvidia-cublas-cu12
 )
@@ -304,7 +313,7 @@ def scan_imports(root: Path, py_files: Iterable[str], limit: int = 300) -> dict[
             text = (root / rel).read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        if not any(name in text for name in _GPU_IMPORTS):
+        if not any(name.split(".")[0] in text for name in _GPU_IMPORTS):
             continue
         try:
             tree = ast.parse(text)
@@ -314,11 +323,12 @@ def scan_imports(root: Path, py_files: Iterable[str], limit: int = 300) -> dict[
             if isinstance(node, ast.Import):
                 modules = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                modules = [node.module]
+                modules = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
             else:
                 continue
             for module in modules:
-                framework = _GPU_IMPORTS.get(module.split(".")[0])
+                parts = module.split(".")
+                framework = _GPU_IMPORTS.get(".".join(parts[:2])) or _GPU_IMPORTS.get(parts[0])
                 if framework:
                     found.setdefault(framework, rel)
     return found

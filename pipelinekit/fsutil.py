@@ -12,6 +12,10 @@ from pipelinekit.errors import WriteError
 
 
 def atomic_write(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
     mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -22,8 +26,8 @@ def atomic_write(path: Path, text: str) -> None:
             "(or run from a checkout you own) and run the command again; nothing was written."
         ) from exc
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)

@@ -45,7 +45,7 @@ def init(
     coverage: bool = False,
     output: Callable[[str], None] | None = None,
 ) -> InitResult:
-    project = load_project(path)
+    project = load_project(path, at_git_root=True)
     overrides: dict[str, dict[str, Any]] = {}
     if ci is not None and sorted(ci) != sorted(project.config.ci.targets):
         overrides["ci"] = {"targets": ci}

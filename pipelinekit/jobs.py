@@ -2,7 +2,7 @@
 which secrets it binds. One function per job; `plan_jobs` orders them by dependency.
 
 A job is planned only when its stage is enabled in the config, makes sense for the project
-(no test job without tests, no package job without packaging metadata) and has a module in
+(no test job without tests, no package job for a project that cannot be built) and has a module in
 pipelinekit.stages, so a generated CI file never calls a command that does not exist.
 """
 
@@ -63,6 +63,29 @@ class _Planner:
             ),
         )
 
+    def audit(self) -> Job | None:
+        """The production-readiness audit, a static check beside lint (stage `lint`, needing
+        nothing); it installs its own tools (the `audit` extra) so no other job pays for them."""
+        if not (self.config.audit.enabled and "audit" in self.available):
+            return None
+        from pipelinekit.pipeline import install_line
+
+        return self.job(
+            "audit",
+            "lint",
+            self.stage_command("audit"),
+            setup=(install_line(self.config, ["audit"]),),
+            reports=(
+                self.report("codequality", reports.AUDIT_CODEQUALITY),
+                self.report("sarif", reports.AUDIT_SARIF),
+            ),
+            artifacts=(
+                f"{self.prefix}{reports.REPORTS_DIR}/{reports.AUDIT_JSON}",
+                f"{self.prefix}{reports.REPORTS_DIR}/{reports.AUDIT_HTML}",
+            ),
+            full_history=True,  # the release-policy check reads the history and the tags
+        )
+
     def test(self) -> Job | None:
         if not (
             self.config.test.enabled and (self.config.test.framework or self.facts.tests.framework)
@@ -83,6 +106,17 @@ class _Planner:
             coverage_regex=regex,
         )
 
+    def sentry_token(self, job: str) -> tuple[Credential, ...]:
+        """SENTRY_AUTH_TOKEN for the jobs that announce releases to Sentry."""
+        settings = self.config.sentry
+        if not settings.configured or (job == "docker" and not settings.docker):
+            return ()
+        from pipelinekit.metrics.settings import SENTRY_TOKEN_ENV
+
+        return (
+            Credential(id=settings.credentials_id, kind="secret_text", variable=SENTRY_TOKEN_ENV),
+        )
+
     def sonar(self, needs: tuple[str, ...]) -> Job | None:
         if not (self.config.sonar.enabled and "sonar" in self.available):
             return None
@@ -101,9 +135,7 @@ class _Planner:
 
     def package(self, needs: tuple[str, ...]) -> Job | None:
         if not (
-            self.config.package.enabled
-            and "package" in self.available
-            and self.facts.build_system != "none"
+            self.config.package.enabled and "package" in self.available and self.facts.installable
         ):
             return None
         return self.job(
@@ -130,7 +162,7 @@ class _Planner:
             needs=needs,
             gpu=gpu,
             uses_docker=True,
-            credentials=(login,),
+            credentials=(login, *self.sentry_token("docker")),
             reports=(self.report("image", reports.IMAGE),),
             full_history=True,  # the image version may come from `git describe`
         )
@@ -143,6 +175,20 @@ class _Planner:
             "verify",
             ("release", "verify", *(("--path", self.facts.root) if self.path_args else ())),
             rules=(self.tag_rule(),),
+            full_history=True,
+        )
+
+    def release_lint(self) -> Job | None:
+        """With `require_conventional`, merge requests check their commit messages before they
+        land (a release would refuse them later); the target branch comes from the CI."""
+        release = self.config.release
+        if not (release.enabled and release.require_conventional and self.facts.is_git):
+            return None
+        return self.job(
+            "release-lint",
+            "lint",
+            ("release", "lint", *(("--path", self.facts.root) if self.path_args else ())),
+            rules=(Rule(kind="merge_request"),),
             full_history=True,
         )
 
@@ -174,6 +220,7 @@ class _Planner:
             ("release", *self.path_args),
             needs=needs,
             rules=(Rule(kind="default_branch", manual=manual),),
+            credentials=self.sentry_token("release"),
             full_history=True,
         )
 
@@ -190,6 +237,8 @@ def plan_jobs(facts: ProjectFacts, config: Config) -> list[Job]:
         return (job.name,)
 
     checks = add(planner.lint()) + add(planner.test())
+    add(planner.release_lint())
+    add(planner.audit())
     gate = checks + add(planner.sonar(needs=checks))
     verified = add(planner.verify())
     built = add(planner.package(needs=gate))

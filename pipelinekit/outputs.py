@@ -16,7 +16,7 @@ from pipelinekit.docker.render import render_dockerfile, render_dockerignore
 from pipelinekit.errors import CheckFailed, WriteError
 from pipelinekit.facts import ProjectFacts
 from pipelinekit.fsutil import atomic_write, writable_problem
-from pipelinekit.generated import inspect
+from pipelinekit.generated import inspect, source_of
 from pipelinekit.gitlab.render import render_gitlab_ci
 from pipelinekit.jenkins.render import render_jenkinsfile
 from pipelinekit.pipeline import Pipeline
@@ -106,8 +106,12 @@ def prepare_writes(
     a foreign or hand-edited file without --force, or a folder that is not writable. Files in
     `retire` (see `retired`) are removed when they are ours, kept when edited by hand."""
     plan: list[PlannedWrite] = []
+    own_source = source_of(outputs[0].text) if outputs else None
     for path in retire:
-        ownership = inspect(_read(repo / path)).ownership
+        current = _read(repo / path)
+        ownership = inspect(current).ownership
+        if _other_project(current, own_source):
+            continue  # another project's file: not this project's to remove
         if ownership in ("ours", "edited"):
             action = "removed" if ownership == "ours" else "kept"
             plan.append(PlannedWrite(Output(path, ""), repo / path, action))
@@ -120,6 +124,11 @@ def prepare_writes(
             plan.append(PlannedWrite(out, target, "unchanged"))
         elif state.ownership == "missing":
             plan.append(PlannedWrite(out, target, "created"))
+        elif not force and (other := _other_project(current, source_of(out.text))):
+            refusals.append(
+                f"{out.path} is the pipeline of another project of this repository (generated "
+                f"from {other}): a repository has one {out.path}, at its root."
+            )
         elif state.ownership == "ours":
             plan.append(PlannedWrite(out, target, "updated"))
         elif force:
@@ -140,6 +149,17 @@ def prepare_writes(
                 "permissions and run the command again."
             )
     return plan
+
+
+def _other_project(current: str | None, source: str | None) -> str | None:
+    """The config a file on disk was generated from, when it is another project's (a folder
+    other than `source`'s): `init libs/b` in a monorepo must not take over, or remove,
+    libs/a's CI files unasked."""
+    old_source = source_of(current)
+    if old_source is None or source is None:
+        return None
+    same = old_source.rpartition("/")[0] == source.rpartition("/")[0]
+    return None if same else old_source
 
 
 def apply_writes(plan: list[PlannedWrite]) -> list[WriteResult]:

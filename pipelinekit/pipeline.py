@@ -103,6 +103,9 @@ class ImageSpec(_Model):
     requirement_files: tuple[str, ...]
     """The runtime requirement files of the project environment (not the dev and test
     ones), installed with `-r` before the source (a code change keeps the dependency layer)."""
+    requirement_lines: tuple[str, ...] = ()
+    """Runtime requirements declared outside requirement files and outside what the project's
+    wheel brings (Pipfile, environment.yml, setup.cfg alone): installed with the files."""
     lock: str | None = None
     """The lock the project environment honours: its pins constrain the image too (the docker
     stage writes them beside the wheels it downloads)."""
@@ -119,6 +122,9 @@ class ImageSpec(_Model):
     dependencies after the source."""
     installable: bool
     """The project has packaging metadata, so it is built into a wheel (else copied)."""
+    source_paths: tuple[str, ...] = (".",)
+    """Folders that hold the code (`src`, `.`): the import path of an image that is not
+    built into a wheel."""
     gpu_frameworks: tuple[str, ...]
     name: str
     packages: tuple[str, ...]
@@ -202,6 +208,7 @@ STAGE_ORDER = ("verify", "lint", "test", "quality", "build", "publish", "release
 def plan(facts: ProjectFacts, config: Config) -> Pipeline:
     """Build the pipeline model for a project from its facts and its configuration."""
     from pipelinekit.baseline.decisions import adopted
+    from pipelinekit.docker.spec import image_spec
     from pipelinekit.env.planner import plan_env
     from pipelinekit.jobs import plan_jobs
 
@@ -224,6 +231,7 @@ def plan(facts: ProjectFacts, config: Config) -> Pipeline:
             "UV_CACHE_DIR": cache,
             "UV_PYTHON_INSTALL_DIR": f"{cache}/python",
             "UV_LINK_MODE": "copy",
+            **_metrics_variables(config),
         },
         setup=_setup_lines(config, jobs),
         adopted=adopted(facts, config, environment),
@@ -241,7 +249,7 @@ def plan(facts: ProjectFacts, config: Config) -> Pipeline:
         gitlab_gpu_tags=tuple(config.gitlab.gpu_tags),
         gitlab_interruptible=config.gitlab.interruptible,
         gitlab_dind_image=config.gitlab.dind_image,
-        image_spec=_image_spec(facts, config, environment.python),
+        image_spec=image_spec(facts, config, environment.python),
         sonar=_sonar_spec(facts, config, environment.python),
     )
 
@@ -249,53 +257,19 @@ def plan(facts: ProjectFacts, config: Config) -> Pipeline:
 UBUNTU_2204_PYTHON = "3.10"
 
 
+def _metrics_variables(config: Config) -> dict[str, str]:
+    """The configured Pushgateway as a pipeline variable, so every job (and anything a job
+    runs) reports to it; a CI/CD variable of the same name set in GitLab's project settings
+    takes precedence over the file's."""
+    from pipelinekit.metrics.settings import PUSHGATEWAY_ENV
+
+    url = config.metrics.pushgateway
+    return {PUSHGATEWAY_ENV: url} if url else {}
+
+
 def pipeline_gpu(facts: ProjectFacts, config: Config) -> bool:
     """Whether the image is a GPU image (its smoke test needs a GPU node)."""
     return bool(facts.gpu_frameworks) if config.docker.gpu is None else config.docker.gpu
-
-
-def _image_spec(facts: ProjectFacts, config: Config, python: str) -> ImageSpec:
-    from pipelinekit.env.planner import plan_env
-
-    runtime = plan_env(facts, config, purpose="runtime")
-    gpu = pipeline_gpu(facts, config)
-    if config.docker.base_image:
-        base = config.docker.base_image
-    elif gpu:
-        from pipelinekit.docker import cuda
-
-        line = config.docker.cuda
-        auto = cuda.cuda_for(facts.gpu_frameworks, facts.cuda_line)
-        base = cuda.cuda_image(auto if line == cuda.AUTO else line)
-    else:
-        base = f"python:{python}-slim"
-    # Official python images carry the interpreter; anything else (CUDA runtime images,
-    # a custom base) gets the required one installed unless it is Ubuntu 22.04's own.
-    install_python = not base.startswith("python:")
-    return ImageSpec(
-        base=base,
-        gpu=gpu,
-        python_version=python,
-        install_python=install_python,
-        requirement_files=tuple(
-            s.path for s in runtime.sources if s.kind == "requirements" and not s.problem
-        ),
-        lock=runtime.lock.path if runtime.lock and runtime.lock.kind != "pinned" else None,
-        copied_files=tuple(p for p in facts.dependency_files if p.endswith((".txt", ".in"))),
-        pyproject_build=facts.build_system != "none"
-        and (facts.config_file == "pyproject.toml" or facts.static_dependencies),
-        pyproject_dependencies=facts.build_system != "none" and facts.static_dependencies,
-        installable=facts.build_system != "none",
-        gpu_frameworks=facts.gpu_frameworks,
-        name=facts.name,
-        packages=facts.packages or facts.modules,
-        code_folders=tuple(
-            sorted(
-                {d.split("/")[0] for d in facts.source_dirs if d != "."}
-                | (set(facts.packages) if "." in facts.source_dirs else set())
-            )
-        ),
-    )
 
 
 def sonar_project_key(name: str) -> str:
@@ -331,8 +305,27 @@ test stages' pytest and coverage go into the project's environment instead)."""
 
 def _setup_lines(config: Config, jobs: Iterable[Job]) -> tuple[str, ...]:
     stage_names = {job.command[1] for job in jobs if job.command[:1] == ("stage",)}
-    extras = sorted({EXTRAS_BY_STAGE[name] for name in stage_names if name in EXTRAS_BY_STAGE})
-    suffix = f"[{','.join(extras)}]" if extras else ""
+    wanted = {EXTRAS_BY_STAGE[name] for name in stage_names if name in EXTRAS_BY_STAGE}
+    if config.sentry.configured:
+        wanted.add("sentry")  # the release job (and the docker job) talk to Sentry
+    extras = sorted(wanted)
+    index = f" --index-url {shlex.quote(config.ci.index_url)}" if config.ci.index_url else ""
+    return (
+        # The image's python3 may be the project's 3.8 (or have no venv module): it only
+        # fetches uv, which finds or downloads a 3.11+ for pipelinekit.
+        f"python3 -m pip install --quiet --upgrade{index} --target {BOOTSTRAP} "
+        f"{shlex.quote('uv==' + config.ci.uv_version)}",
+        f"{BOOTSTRAP}/bin/uv venv --quiet --allow-existing --seed --python "
+        f'{shlex.quote(TOOL_PYTHON)} "$PIPELINEKIT_VENV"',
+        install_line(config, extras),
+    )
+
+
+def install_line(config: Config, extras: Iterable[str]) -> str:
+    """The shell line that installs pipelinekit with `extras` into its CI environment (every
+    job's setup; a job whose tools only it needs adds its own, such as the audit's)."""
+    chosen = sorted(extras)
+    suffix = f"[{','.join(chosen)}]" if chosen else ""
     source = (config.ci.pipelinekit_source or f"=={__version__}").strip()
     if source.startswith("."):  # a source folder in the repository: pip's `path[extras]`
         spec = f"{source.rstrip('/')}{suffix}"
@@ -341,15 +334,9 @@ def _setup_lines(config: Config, jobs: Iterable[Job]) -> tuple[str, ...]:
     else:
         spec = f"pipelinekit{suffix}{source}"
     index = f" --index-url {shlex.quote(config.ci.index_url)}" if config.ci.index_url else ""
-    uv = f"{BOOTSTRAP}/bin/uv"
     return (
-        # The image's python3 may be the project's 3.8 (or have no venv module): it only
-        # fetches uv, which finds or downloads a 3.11+ for pipelinekit.
-        f"python3 -m pip install --quiet --upgrade{index} --target {BOOTSTRAP} "
-        f"{shlex.quote('uv==' + config.ci.uv_version)}",
-        f"{uv} venv --quiet --allow-existing --seed --python {shlex.quote(TOOL_PYTHON)} "
-        '"$PIPELINEKIT_VENV"',
-        f'{uv} pip install --quiet --python "{VENV_BIN}/python"{index} {shlex.quote(spec)}',
+        f'{BOOTSTRAP}/bin/uv pip install --quiet --python "{VENV_BIN}/python"{index} '
+        f"{shlex.quote(spec)}"
     )
 
 

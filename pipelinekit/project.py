@@ -38,9 +38,23 @@ def seen_from(project: Project, cwd: Path) -> Project:
     return Project(repo=cwd.resolve(), facts=facts, config=project.config)
 
 
-def load_project(path: Path) -> Project:
+def load_project(path: Path, *, at_git_root: bool = False) -> Project:
+    """The project at `path`. With `at_git_root` (init, render, plan: the commands about the
+    CI files), a project in a subfolder of a git repository (`pipelinekit init libs/b`) is seen
+    from the repository's root, where GitLab and Jenkins read the CI files, with its folder as
+    `facts.root`: the same files as when detection finds the subfolder from the root."""
     from pipelinekit.detect import detect
 
     repo = path.resolve()
     facts = detect(repo)
+    top = git_root(repo) if at_git_root else None
+    if top is not None and top != repo:
+        inside = (repo / facts.root).resolve().relative_to(top).as_posix()
+        facts = facts.model_copy(update={"root": inside})
+        repo = top
     return Project(repo=repo, facts=facts, config=load_config(repo / facts.root))
+
+
+def git_root(folder: Path) -> Path | None:
+    """The top of the git work tree holding `folder` (the nearest folder with `.git`), if any."""
+    return next((d for d in (folder, *folder.parents) if (d / ".git").exists()), None)

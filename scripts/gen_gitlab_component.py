@@ -94,6 +94,7 @@ def canonical_facts(root: str) -> ProjectFacts:
         python_version=DEFAULT_PYTHON,
         tests=TestFacts(dirs=("tests",), framework="pytest"),
         config_file="pyproject.toml",
+        installable=True,
         is_git=True,
     )
 

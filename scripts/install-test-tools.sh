@@ -10,7 +10,9 @@ tools_dir="${repo_root}/.tools"
 
 # Pinned: gitlab-ci-local 4.74+ needs Node 22; the machine has Node 20.
 npm_pins=("gitlab-ci-local@4.73.0" "npm-groovy-lint@16.2.0")
-apt_packages=(groovy rsync git)
+# prometheus-pushgateway and chromium: the metrics tests push to a real gateway and load the
+# HTML page in headless Chromium (as do the audit's HTML report tests).
+apt_packages=(groovy rsync git prometheus-pushgateway chromium)
 
 log() { printf '[install-test-tools] %s\n' "$*"; }
 

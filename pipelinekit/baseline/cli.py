@@ -62,6 +62,8 @@ def update_command(
         + (f"; {done.fixed} fixed since" if done.fixed else "")
         + (f"; {done.added} accepted" if done.added else "")
     )
+    if done.audit:
+        click.echo(f"  audit: {done.audit} findings recorded as debt")
     if done.coverage is not None:
         before = f" (was {done.coverage_before:.2f}%)" if done.coverage_before is not None else ""
         click.echo(f"  coverage floor {done.coverage:.2f}%{before}")

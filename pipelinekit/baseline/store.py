@@ -35,6 +35,8 @@ class Baseline:
     """fingerprint -> entry."""
     coverage: float | None = None
     """The coverage floor, percent of lines and branches."""
+    audit: dict[str, Entry] = field(default_factory=dict)
+    """fingerprint -> entry: the production-readiness audit's findings (`pipelinekit audit`)."""
 
     def holds(self, fingerprint: str) -> bool:
         return fingerprint in self.lint
@@ -65,17 +67,27 @@ def load(project_dir: Path) -> Baseline | None:
         lint = data["lint"]["findings"]
         if not isinstance(lint, list):
             raise ValueError(f"not a version {VERSION} baseline")
-        entries = [
-            Entry(str(e["fingerprint"]), str(e["rule"]), str(e["path"]), e.get("reason"))
-            for e in lint
-        ]
+        entries = _entries(lint)
+        audit = _entries(data.get("audit", {}).get("findings", []))
         coverage = _percent(data.get("coverage"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(
             f"{path} cannot be read as a pipelinekit baseline ({exc}). Restore it from git, or "
             "delete it and run `pipelinekit baseline update` to measure the project again."
         ) from exc
-    return Baseline(lint={e.fingerprint: e for e in entries}, coverage=coverage)
+    return Baseline(
+        lint={e.fingerprint: e for e in entries},
+        coverage=coverage,
+        audit={e.fingerprint: e for e in audit},
+    )
+
+
+def _entries(items: object) -> list[Entry]:
+    if not isinstance(items, list):
+        raise ValueError(f"not a version {VERSION} baseline")
+    return [
+        Entry(str(e["fingerprint"]), str(e["rule"]), str(e["path"]), e.get("reason")) for e in items
+    ]
 
 
 def _percent(section: object) -> float | None:
@@ -91,8 +103,25 @@ def _percent(section: object) -> float | None:
 
 
 def render(baseline: Baseline) -> str:
-    """The file's text: stable order, one finding per line."""
-    entries = sorted(baseline.lint.values(), key=lambda e: (e.path, e.rule, e.fingerprint))
+    """The file's text: stable order, one finding per line (the audit's section only when it
+    holds findings, so a baseline without them reads as before)."""
+    coverage = (
+        f'  "coverage": {{"percent": {baseline.coverage:.2f}}},\n'
+        if baseline.coverage is not None
+        else ""
+    )
+    audit = _section("audit", baseline.audit) + ",\n" if baseline.audit else ""
+    return (
+        "{\n"
+        f'  "version": {VERSION},\n'
+        f'  "generated_by": "pipelinekit {__version__}",\n'
+        f"{coverage}{audit}"
+        f"{_section('lint', baseline.lint)}\n}}\n"
+    )
+
+
+def _section(name: str, found: dict[str, Entry]) -> str:
+    entries = sorted(found.values(), key=lambda e: (e.path, e.rule, e.fingerprint))
     lines = []
     for entry in entries:
         item: dict[str, Any] = {"fingerprint": entry.fingerprint, "rule": entry.rule}
@@ -100,20 +129,11 @@ def render(baseline: Baseline) -> str:
         if entry.reason:
             item["reason"] = entry.reason
         lines.append("      " + json.dumps(item, ensure_ascii=False))
-    coverage = (
-        f'  "coverage": {{"percent": {baseline.coverage:.2f}}},\n'
-        if baseline.coverage is not None
-        else ""
-    )
     findings = ",\n".join(lines)
     return (
-        "{\n"
-        f'  "version": {VERSION},\n'
-        f'  "generated_by": "pipelinekit {__version__}",\n'
-        f"{coverage}"
-        f'  "lint": {{\n    "count": {len(entries)},\n    "findings": [\n'
+        f'  "{name}": {{\n    "count": {len(entries)},\n    "findings": [\n'
         f"{findings}{chr(10) if findings else ''}"
-        "    ]\n  }\n}\n"
+        "    ]\n  }"
     )
 
 

@@ -39,6 +39,8 @@ class Updated:
     coverage_before: float | None = None
     note: str = ""
     """What the measurement could not do (pylint configured but not installed)."""
+    audit: int = 0
+    """Audit findings the baseline records (`pipelinekit audit`)."""
 
     @property
     def findings(self) -> str:
@@ -71,10 +73,22 @@ def update(
     critical = tuple(
         f"{p.where} {p.code} {p.message}" for p in findings if ratchet.is_critical(p.code)
     )
+    audited = measure_audit(project)
     if old is None:
         entries, added, fixed = current, 0, 0
+        audit_entries = audited
     else:
         new = {fp: e for fp, e in current.items() if fp not in old.lint}
+        new_audit = {fp: e for fp, e in audited.items() if fp not in old.audit}
+        if new_audit and not accept_reason:
+            listed = "; ".join(f"{e.path} {e.rule}" for e in list(new_audit.values())[:SHOWN])
+            raise CheckFailed(
+                f"{len(new_audit)} audit finding(s) new since the baseline ({listed}); the "
+                "baseline only goes down. Fix them, or record them as debt with "
+                '`pipelinekit baseline update --accept-new --reason "..."`.'
+            )
+        audit_entries = {fp: old.audit.get(fp, e) for fp, e in audited.items()}
+        audit_entries |= {fp: replace(e, reason=accept_reason) for fp, e in new_audit.items()}
         if new and not accept_reason:
             listed = "; ".join(f"{e.path} {e.rule}" for e in list(new.values())[:SHOWN])
             more = f" and {len(new) - SHOWN} more" if len(new) > SHOWN else ""
@@ -104,7 +118,7 @@ def update(
             )
         else:
             floor = measured if floor is None or accept_reason else max(floor, measured)
-    baseline = store.Baseline(lint=entries, coverage=floor)
+    baseline = store.Baseline(lint=entries, coverage=floor, audit=audit_entries)
     path = store.save(project.project_dir, baseline)
     if refused is not None and not coverage_optional:
         raise refused
@@ -119,7 +133,19 @@ def update(
         coverage=floor,
         coverage_before=old.coverage if old else None,
         note="; ".join(filter(None, [linted.note if linted else "", coverage_note])),
+        audit=len(audit_entries),
     )
+
+
+def measure_audit(project: Project) -> dict[str, store.Entry]:
+    """The audit's findings now, as baseline entries (none when the audit is switched off)."""
+    if not project.config.audit.enabled:
+        return {}
+    from pipelinekit.audit import ratchet as audit_ratchet
+    from pipelinekit.audit.runner import audit
+
+    report = audit(project.repo, project.facts, project.config)
+    return audit_ratchet.entries(project.project_dir, report, project.facts.root)
 
 
 def measure_coverage(project: Project, output: Callable[[str], None] | None) -> float:

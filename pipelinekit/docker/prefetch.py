@@ -36,7 +36,7 @@ def requirements(project_dir: Path, spec: ImageSpec) -> tuple[list[str], list[st
     args: list[str] = []
     for path in spec.requirement_files:
         args += ["-r", str(project_dir / path)]
-    reqs: list[str] = []
+    reqs: list[str] = list(spec.requirement_lines)
     pyproject = project_dir / "pyproject.toml"
     data = tomllib.loads(pyproject.read_text(encoding="utf-8")) if pyproject.is_file() else {}
     if spec.pyproject_dependencies:

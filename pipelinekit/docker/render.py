@@ -66,6 +66,8 @@ _DROP_LOCAL = (
 # the image's installs as they do the tests'; a plain `docker build` has no wheelhouse and
 # resolves from the index.
 _PIN_ARGS = '"$@" '
+_LINES = "/tmp/declared-requirements.txt"
+"""Requirement lines of Pipfile, conda and setup.cfg sources, written out for `pip -r`."""
 
 
 def _pins(wheelhouse: str) -> str:
@@ -82,6 +84,11 @@ def _q(value: str) -> str:
     """A Dockerfile double-quoted value: JSON escaping is what the Dockerfile parser reads, and
     `$` is escaped too, or LABEL/ARG would substitute `${...}` from build arguments."""
     return json.dumps(value, ensure_ascii=False).replace("$", "\\$")
+
+
+def _env_value(value: str) -> str:
+    """An ENV value: bare when plain, else double-quoted."""
+    return value if re.fullmatch(r"[A-Za-z0-9_./:+@-]+", value) else _q(value)
 
 
 def _path(path: str) -> str:
@@ -163,6 +170,9 @@ def context(spec: ImageSpec) -> dict[str, object]:
         "title": _q(spec.name),
         "gpu_env": " ".join(gpu_env),
         "cmd": json.dumps(["python", "-c", check]),
+        "pythonpath": _env_value(
+            ":".join(f"/app/{p}".removesuffix("/.") for p in spec.source_paths)
+        ),
     }
 
 
@@ -170,6 +180,8 @@ def _dependency_steps(spec: ImageSpec) -> tuple[list[str], str]:
     """COPY lines for the dependency files (each at its own path so `-r` includes resolve,
     the host wheelhouse riding along in the root one) and the `pip wheel` command."""
     dep_args = [f"-r {_path(p)}" for p in spec.requirement_files]
+    if spec.requirement_lines:
+        dep_args.append(f"-r {_LINES}")
     if spec.pyproject_dependencies:
         dep_args.append("-r /tmp/pyproject-requirements.txt")
     if not dep_args:
@@ -186,6 +198,9 @@ def _dependency_steps(spec: ImageSpec) -> tuple[list[str], str]:
     steps = ["mkdir -p /wheels/deps"]  # pip creates no folder when there is nothing to build
     if spec.copied_files:
         steps.append(_DROP_LOCAL + " " + " ".join(_path(p) for p in spec.copied_files))
+    if spec.requirement_lines:
+        quoted = " ".join(shlex.quote(line) for line in spec.requirement_lines)
+        steps.append(f"printf '%s\\n' {quoted} > {_LINES}")
     if spec.pyproject_dependencies:
         steps.append(_EXTRACT_DEPS)
     if spec.lock:

@@ -246,9 +246,8 @@ def _add_source(
         target = plan.files if source.kind == "requirements" else plan.constraint_files
         target.append(source.path)
         return
-    lines = list(source.requirements)
-    if source.kind == "conda":
-        converted = conda.to_pypi(lines, dict(spec.conda_packages))
+    lines, converted = source_lines(spec, source)
+    if converted is not None:
         if converted.conda_only:
             names = ", ".join(converted.conda_only)
             verb = "exists" if len(converted.conda_only) == 1 else "exist"
@@ -263,14 +262,32 @@ def _add_source(
                 f"{source.path}: left out {', '.join(converted.left_out)} (part of the "
                 "interpreter, or bundled by the PyPI wheels)"
             )
-        lines = converted.requirements
-    if source.kind == "tox":
-        lines = [kept for line in lines if (kept := tox_line(line, spec.python)) is not None]
     for text in lines:
         plan.key_paths.update(local_metadata(text, project_dir))
         text = absolute_paths(text, project_dir)
         plan.lines.append(Line(text, origin))
         plan.declare(text, origin)
+
+
+def source_lines(
+    spec: EnvSpec, source: DependencySource
+) -> tuple[list[str], conda.Converted | None]:
+    """A table source's lines as the installer takes them: conda specs as PyPI requirements
+    (with the conversion, whose conda-only names the caller decides about), tox's
+    factor-conditional lines decided for the spec's Python. Shared by the test environment
+    and the image's dependency layer, so both install the same thing."""
+    if source.kind == "conda":
+        converted = conda.to_pypi(list(source.requirements), dict(spec.conda_packages))
+        return converted.requirements, converted
+    if source.kind == "tox":
+        lines = [tox_line(line, spec.python) for line in source.requirements]
+        return [line for line in lines if line is not None], None
+    return list(source.requirements), None
+
+
+def is_local(text: str) -> bool:
+    """A requirement naming local source (`-e ./libs/x`, `pkg @ ./x`)."""
+    return bool(_LOCAL.match(text) or _DIRECT_LOCAL.match(text))
 
 
 def absolute_paths(text: str, project_dir: Path) -> str:

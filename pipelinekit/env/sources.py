@@ -44,6 +44,7 @@ _TEST_TOKENS = frozenset(
 _RUNTIME_TOKENS = frozenset(
     {"", "base", "common", "core", "main", "prod", "production", "runtime", "install", "default"}
 )
+_GPU_TOKENS = frozenset({"gpu", "cuda"})
 _HATCH_TEST_ENVS = frozenset({"default", "test", "tests", "testing", "hatch-test", "dev"})
 LOCK_FILES: tuple[tuple[str, LockKind], ...] = (
     ("uv.lock", "uv"),
@@ -460,20 +461,30 @@ def file_role(rel: str) -> Role:
     """A requirement file's role from where it is and what it is called: `tests/...`,
     `requirements-dev.txt`, `requirements/test.txt` -> test; `requirements.txt`,
     `requirements/base.txt` -> runtime; `requirements-docs.txt` -> other."""
-    folder, _, name = rel.rpartition("/")
-    if folder.split("/")[0] in ("tests", "test"):
+    if rel.split("/")[0] in ("tests", "test") and "/" in rel:
         return "test"
-    stem = name.rsplit(".", 1)[0]
-    tokens = {
-        t
-        for t in re.split(r"[-_.\s]+", stem.lower())
-        if t not in ("requirements", "requirement", "reqs")
-    }
+    tokens = _name_tokens(rel)
     if tokens & _TEST_TOKENS:
         return "test"
     if tokens <= _RUNTIME_TOKENS:
         return "runtime"
     return "other"
+
+
+def _name_tokens(rel: str) -> set[str]:
+    """The words of a requirement file's name: `requirements/gpu-cu121.txt` -> gpu, cu121."""
+    stem = rel.rpartition("/")[2].rsplit(".", 1)[0]
+    return {
+        t
+        for t in re.split(r"[-_.\s]+", stem.lower())
+        if t not in ("requirements", "requirement", "reqs")
+    }
+
+
+def is_gpu_variant(rel: str) -> bool:
+    """A requirement file for the GPU build (`requirements-gpu.txt`, `requirements/cuda.txt`):
+    its role is `other` (not installed for the tests), but a GPU image installs it."""
+    return bool(_name_tokens(rel) & _GPU_TOKENS)
 
 
 def _requirement_files(

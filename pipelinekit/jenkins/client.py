@@ -76,6 +76,13 @@ class JenkinsClient:
         data = self._get_json(f"{prefix}api/json?tree={query}", what=folder or "/")
         return _items(folder, data.get("jobs", []))
 
+    def builds(self, full_name: str) -> list[dict[str, Any]]:
+        """Every build of a job (`allBuilds`, not the last 100 of `builds`) with its result,
+        start, duration (ms) and the git revision it built, in one request."""
+        tree = "allBuilds[number,result,timestamp,duration,actions[lastBuiltRevision[SHA1]]]"
+        data = self._get_json(f"{item_url(full_name)}api/json?tree={tree}", what=full_name)
+        return [b for b in data.get("allBuilds", []) if isinstance(b, dict)]
+
     def get_config(self, full_name: str) -> str:
         return str(
             self._read(

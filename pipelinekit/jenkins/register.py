@@ -30,11 +30,17 @@ class Desired:
     canonical: str
 
 
-def desired_job(ctx: RepoContext) -> Desired:
-    """The job one repository should have; bad names or missing inputs fail before any I/O."""
+def job_full_name(ctx: RepoContext) -> str:
+    """`folder/job` of the repository's job (checked names; no I/O)."""
     js = ctx.settings.jenkins
     folder = "/".join(jobxml.split_path(js.folder.strip("/"), "folder"))
     name = jobxml.check_item_name(js.job_name or ctx.name, "job")
+    return f"{folder}/{name}" if folder else name
+
+
+def desired_job(ctx: RepoContext) -> Desired:
+    """The job one repository should have; bad names or missing inputs fail before any I/O."""
+    js = ctx.settings.jenkins
     repo_url = js.repo_url or ctx.origin
     if not repo_url:
         raise UsageError(
@@ -53,7 +59,7 @@ def desired_job(ctx: RepoContext) -> Desired:
             )
         inline = script.read_text(encoding="utf-8")
     spec = jobxml.JobSpec(
-        full_name=f"{folder}/{name}" if folder else name,
+        full_name=job_full_name(ctx),
         kind=js.job_kind,
         repo_url=repo_url,
         branch=js.branch or ctx.config.ci.default_branch,

@@ -26,25 +26,34 @@ _RELEASE_HEADING = re.compile(r"^## (?!\[?Unreleased\]?)", re.IGNORECASE)
 
 
 def web_url(remote_url: str) -> str | None:
-    """The https page of a remote (`git@host:g/p.git`, `https://tok@host/g/p`); None if local.
+    """The web page of a remote (`git@host:g/p.git`, `https://tok@host/g/p`); None if local.
 
-    Credentials in the remote URL are dropped here, so they can never reach the changelog.
+    Credentials in the remote URL are dropped here, so they can never reach the changelog. An
+    http(s) remote keeps its scheme and port (a server on `:8443` serves its pages there);
+    an ssh or git remote's port is its git daemon's, not the web server's, so it is dropped
+    and the page is https.
     """
     url = remote_url.strip()
+    scheme = "https"
     if "://" in url:
         parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:  # `host:notaport`
+            return None
         if parts.scheme not in ("http", "https", "ssh", "git") or not parts.hostname:
             return None
         host, path = parts.hostname, parts.path
-        if parts.scheme == "http" and parts.port:
-            host = f"{host}:{parts.port}"
+        if parts.scheme in ("http", "https"):
+            scheme = parts.scheme
+            host = f"{host}:{port}" if port else host
     else:
         match = _SCP_LIKE.match(url)
         if match is None:
             return None
         host, path = match["host"], match["path"]
     path = path.strip("/").removesuffix(".git")
-    return f"https://{host}/{path}" if path else None
+    return f"{scheme}://{host}/{path}" if path else None
 
 
 def _links(repo: str) -> tuple[str, str, str]:

@@ -98,8 +98,11 @@ def _run(ctx: click.Context, path: Path, dry_run: bool, branch: str | None, fmt:
 
 def _release(path: Path, dry_run: bool, branch: str | None, fmt: str) -> None:
     from pipelinekit.release.plan import build_plan, execute
+    from pipelinekit.release.sentrystep import announce_release, preflight, sentry_settings
 
     repo = _repo(path)
+    sentry = None if dry_run else sentry_settings(repo.project)
+    preflight(sentry)
     plan = build_plan(repo, branch, for_release=not dry_run)
     data = plan.to_json()
     if plan.next.version is None:
@@ -112,12 +115,19 @@ def _release(path: Path, dry_run: bool, branch: str | None, fmt: str) -> None:
         return
     published = execute(repo, plan)
     data.update(released=True, commit=published.commit)
-    _emit(
-        fmt,
-        data,
+    text = (
         f"Released {plan.tag} ({published.commit[:7]}): pushed to "
-        f"{plan.remote}/{plan.checkout.branch} with the tag, atomically.",
+        f"{plan.remote}/{plan.checkout.branch} with the tag, atomically."
     )
+    if sentry is not None and plan.tag is not None:
+        tag_format = repo.config.tag_format
+        data["sentry"] = announce_release(
+            repo.project, tag_format, plan.tag, sentry, released_now=True
+        )
+        text += (
+            f"\nSentry release {data['sentry']['release']}: {', '.join(data['sentry']['steps'])}."
+        )
+    _emit(fmt, data, text)
 
 
 def _plan_text(data: dict[str, Any]) -> str:
@@ -144,13 +154,26 @@ def _plan_text(data: dict[str, Any]) -> str:
 @BRANCH
 @FORMAT_OPTION
 def next_cmd(path: Path, branch: str | None, fmt: str) -> None:
-    """Print the next version and nothing else (nothing at all when there is none)."""
+    """Print the next version and nothing else (nothing at all when there is none).
+
+    In a merge-request or tag pipeline there is no next version: nothing is printed and the
+    reason goes to stderr (exit 0), so `VERSION=$(pipelinekit release next)` works there too.
+    """
+    from pipelinekit.release.cienv import NotReleasePipeline
     from pipelinekit.release.plan import next_for
     from pipelinekit.release.tagformat import format_tag
     from pipelinekit.release.version import to_pep440
 
     repo = _repo(path)
-    nv, checkout = next_for(repo, branch)
+    try:
+        nv, checkout = next_for(repo, branch)
+    except NotReleasePipeline as exc:
+        data = dict.fromkeys(("version", "pep440", "tag", "previous_tag", "branch", "channel"))
+        data.update(bump="none", reason=exc.message, nonconventional=0, notes=repo.notes)
+        _emit(fmt, data, "")
+        if fmt != "json":
+            click.echo(exc.message, err=True)
+        return
     version = str(nv.version) if nv.version else None
     if fmt == "json":
         _emit(
@@ -195,19 +218,30 @@ def verify_cmd(tag: str | None, path: Path, fmt: str) -> None:
 
 
 @release.command("lint")
-@click.argument("revision_range", metavar="RANGE")
+@click.argument("revision_range", metavar="[RANGE]", required=False)
 @PATH_OPTION
 @FORMAT_OPTION
-def lint_cmd(revision_range: str, path: Path, fmt: str) -> None:
-    """Fail (exit 1) when a commit in RANGE (e.g. origin/main..HEAD) is not conventional."""
+def lint_cmd(revision_range: str | None, path: Path, fmt: str) -> None:
+    """Fail (exit 1) when a commit in RANGE (e.g. origin/main..HEAD) is not conventional.
+
+    Without RANGE, a merge-request pipeline's target branch gives it (`origin/TARGET..HEAD`).
+    """
     from pipelinekit.errors import CheckFailed
-    from pipelinekit.release.lint import lint_range
+    from pipelinekit.release.lint import default_range, lint_range
+    from pipelinekit.release.safety import ensure_full_history
 
     repo = _repo(path)
+    ensure_full_history(repo.git, repo.config, repo.notes, shallow=repo.shallow)
+    revision_range = revision_range or default_range(repo.git, repo.config)
     findings = lint_range(repo.git, repo.config, revision_range)
     _emit(
         fmt,
-        {"range": revision_range, "ok": not findings, "findings": [vars(f) for f in findings]},
+        {
+            "range": revision_range,
+            "ok": not findings,
+            "findings": [vars(f) for f in findings],
+            "notes": repo.notes,
+        },
         "\n".join(f"{f.sha[:7]} {f.subject!r}: {f.problem}" for f in findings),
     )
     if findings:
@@ -215,3 +249,34 @@ def lint_cmd(revision_range: str, path: Path, fmt: str) -> None:
             f"{len(findings)} commit(s) in {revision_range} break the commit convention; reword "
             "them with `git rebase -i` (e.g. `fix(io): handle empty files`) and push again."
         )
+
+
+@release.command("sentry")
+@click.argument("tag", required=False)
+@PATH_OPTION
+@click.option(
+    "--environment", help="Record the deploy for this environment (default: the configured one)."
+)
+@FORMAT_OPTION
+def sentry_cmd(tag: str | None, path: Path, environment: str | None, fmt: str) -> None:
+    """Announce release TAG (default: CI_COMMIT_TAG, TAG_NAME or the tag on HEAD) to Sentry:
+    create, associate commits, finalize, record a deploy. Safe to repeat."""
+    from pipelinekit.errors import UsageError
+    from pipelinekit.release.sentrystep import announce_release, sentry_settings
+    from pipelinekit.release.verify import default_tag
+
+    repo = _repo(path)
+    settings = sentry_settings(repo.project)
+    if settings is None:
+        raise UsageError(
+            "Sentry is not configured: set `org` and `project` in `[tool.pipelinekit.sentry]` "
+            "(and `url` for a self-hosted Sentry)."
+        )
+    name = tag or default_tag(repo.git, repo.config.tag_format)
+    data = announce_release(
+        repo.project, repo.config.tag_format, name, settings, released_now=False,
+        environment=environment,
+    )  # fmt: skip
+    _emit(
+        fmt, {"tag": name, **data}, f"Sentry release {data['release']}: {', '.join(data['steps'])}."
+    )

@@ -2,6 +2,8 @@
 
 Plain `git` subprocesses rather than gitpython: each query is one process with a
 machine-readable format, which is what keeps `release next` fast on a 10k-commit history.
+Output is read as bytes and decoded without newline translation, so a CRLF file read from a
+blob is the file byte for byte.
 """
 
 from __future__ import annotations
@@ -16,10 +18,17 @@ from pipelinekit.redact import redact
 
 NETWORK_TIMEOUT = 300.0
 """Seconds a fetch/push/ls-remote may take before it counts as an unreachable remote."""
+_RACE = ("cannot lock ref", "stale info", "fetch first", "non-fast-forward", "already exists")
+"""What a remote says when another push moved the branch or created the tag meanwhile."""
 
 
 class GitError(PipelinekitError):
     """A local git command failed unexpectedly (exit 2: nothing was changed)."""
+
+    def __init__(self, message: str, stderr: str = "") -> None:
+        super().__init__(message)
+        self.stderr = stderr
+        """git's whole stderr (the message keeps only its end), for callers that classify."""
 
 
 class Git:
@@ -42,9 +51,20 @@ class Git:
         `network` marks fetch/push/ls-remote: their failures mean an unreachable or refusing
         remote (exit 3), while a local failure is exit 2.
         """
+        return _text(self.raw(*args, stdin=stdin, env=env, network=network, check=check))
+
+    def raw(
+        self,
+        *args: str,
+        stdin: str | None = None,
+        env: Mapping[str, str] | None = None,
+        network: bool = False,
+        check: bool = True,
+    ) -> bytes:
+        """`run`, returning stdout as git wrote it (for blobs that must be decoded strictly)."""
         proc = self._spawn(args, stdin, env, network)
         if check and proc.returncode != 0:
-            raise self._error(args, proc.stderr, network)
+            raise self._error(args, _text(proc.stderr), network)
         return proc.stdout
 
     def ok(self, *args: str) -> bool:
@@ -57,15 +77,12 @@ class Git:
         stdin: str | None,
         env: Mapping[str, str] | None,
         network: bool,
-    ) -> subprocess.CompletedProcess[str]:
+    ) -> subprocess.CompletedProcess[bytes]:
         try:
             return subprocess.run(
                 ["git", "-C", str(self.path), *args],
-                input=stdin,
+                input=None if stdin is None else stdin.encode("utf-8", "surrogateescape"),
                 capture_output=True,
-                text=True,
-                encoding="utf-8",
-                errors="surrogateescape",
                 env={**self._env, **(env or {})},
                 timeout=NETWORK_TIMEOUT if network else None,
                 check=False,
@@ -89,9 +106,21 @@ class Git:
                 f"{self.path} is not inside a git repository; releases are computed from git "
                 "history. Run the command in a clone of the project."
             )
+        if network and args[:1] == ("push",) and any(r in stderr for r in _RACE):
+            return ExternalError(
+                f"`{command}` was rejected because the remote moved meanwhile (another push "
+                f"updated the branch or created the tag first): {redact(detail)} Fetch "
+                "(`git pull --ff-only`; in CI: run the pipeline of the newest commit) and run "
+                "the command again."
+            )
         if network:
             return ExternalError(
                 f"`{command}` failed in {self.path}: {redact(detail)} Check the remote URL, "
                 "network access and push rights, then run the command again."
             )
-        return GitError(f"`{command}` failed in {self.path}: {redact(detail)}")
+        return GitError(f"`{command}` failed in {self.path}: {redact(detail)}", stderr)
+
+
+def _text(data: bytes) -> str:
+    """git's bytes as text: UTF-8, undecodable bytes kept (surrogateescape), newlines as is."""
+    return data.decode("utf-8", "surrogateescape")

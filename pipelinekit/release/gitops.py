@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelinekit.errors import ExternalError, UsageError, WriteError
-from pipelinekit.fsutil import atomic_write
+from pipelinekit.fsutil import atomic_write_bytes
 from pipelinekit.release.git import Git, GitError
 
 
@@ -61,11 +61,22 @@ def build_tag(git: Git, commit: str, name: str, message: str) -> str:
     return git.run("mktag", stdin=body).strip()
 
 
+_NO_IDENTITY = (
+    "tell me who you are",
+    "unable to auto-detect email address",
+    "empty ident",
+    "no email was given",
+    "no name was given",
+)
+"""git's ways of saying it has no identity; matched on its whole stderr, as the phrase that
+says so comes before the lines an error message keeps."""
+
+
 def _identity_checked(git: Git, *args: str, stdin: str | None = None) -> str:
     try:
         return git.run(*args, stdin=stdin)
     except GitError as exc:
-        if "tell me who you are" in exc.message or "empty ident" in exc.message:
+        if any(phrase in exc.stderr.lower() for phrase in _NO_IDENTITY):
             raise UsageError(
                 "git has no identity for the release commit and tag. Set user.name and "
                 "user.email (`git config user.email ci@example.com`) or the GIT_AUTHOR_NAME, "
@@ -134,7 +145,9 @@ def _update_local(
         else:
             git.run("update-ref", "-m", f"release {tag}", f"refs/heads/{branch}", commit, head)
         for change in files:
-            atomic_write(root / change.path, change.after)
+            # as a checkout writes it (autocrlf, eol attributes): a CRLF clone stays CRLF
+            content = git.raw("cat-file", "--filters", f"{commit}:{change.path}")
+            atomic_write_bytes(root / change.path, content)
         if files:
             git.run("reset", "--quiet", "HEAD", "--", *(c.path for c in files))
     except (GitError, WriteError) as exc:

@@ -12,8 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipelinekit.errors import CheckFailed, UsageError
-from pipelinekit.release import safety
+from pipelinekit.release import guards, safety
 from pipelinekit.release.commits import Commit, parse_commit, read_commits
+from pipelinekit.release.filechanges import (
+    changelog_change,
+    current_versions,
+    head_tree,
+    version_changes,
+)
 from pipelinekit.release.git import Git
 from pipelinekit.release.policy import NextVersion, channel_for, latest_in_channel, next_version
 from pipelinekit.release.settings import ChannelConfig, ReleaseConfig
@@ -23,6 +29,7 @@ from pipelinekit.release.version import to_pep440
 
 if TYPE_CHECKING:
     from pipelinekit.release.gitops import FileChange, Published
+    from pipelinekit.release.versionfiles import VersionFile
 
 
 @dataclass
@@ -61,27 +68,6 @@ class Repo:
         root, shallow, head, head_ref = out[:4]
         return cls(project.resolve(), Path(root), git, config, head, head_ref, shallow == "true")
 
-    def rel(self, path: str) -> str:
-        """`path` (relative to the project) relative to the repository root, as git wants."""
-        return (self.project / path).relative_to(self.root).as_posix()
-
-
-class WorkTree:
-    """The working tree as a `versionfiles.Tree`."""
-
-    def __init__(self, base: Path) -> None:
-        self.base = base
-
-    def read(self, path: str) -> str | None:
-        file = self.base / path
-        return file.read_text(encoding="utf-8") if file.is_file() else None
-
-    def dirs(self, path: str) -> list[str]:
-        folder = self.base / path
-        if not folder.is_dir():
-            return []
-        return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-
 
 def commits_since(git: Git, tags: TagSet, commit: str) -> list[Commit]:
     last = tags.last_stable()
@@ -112,17 +98,33 @@ def compute(
 
 
 def prepare(repo: Repo, branch: str | None, *, for_release: bool) -> tuple[safety.Checkout, TagSet]:
-    """Run the clone safety checks; `for_release` adds clean tree, fresh tags, not behind."""
+    """Run the clone safety checks; `for_release` adds clean tree and not behind."""
     git, config = repo.git, repo.config
-    checkout = safety.resolve_checkout(repo.head, repo.head_ref, branch)
-    safety.ensure_full_history(git, config, repo.notes, shallow=repo.shallow)
-    tags = read_tags(git, config.tag_format)
-    if safety.ensure_tags(git, config, repo.notes, refresh=for_release, have_tags=bool(tags.all)):
-        tags = read_tags(git, config.tag_format)
+    checkout = safety.resolve_checkout(
+        repo.head, repo.head_ref, branch, remotes=(config.push_remote,)
+    )
+    tags = read_history(repo)
     if for_release:
         safety.ensure_clean(git)
         safety.ensure_not_behind(git, config, checkout)
     return checkout, tags
+
+
+def read_history(repo: Repo) -> TagSet:
+    """Full history and the remote's release tags (repaired or refused), then the tags."""
+    git, config = repo.git, repo.config
+    safety.ensure_full_history(git, config, repo.notes, shallow=repo.shallow)
+    tags = read_tags(git, config.tag_format)
+    if safety.sync_tags(git, config, repo.notes, tags):
+        tags = read_tags(git, config.tag_format)
+    if tags.ignored:
+        shown = ", ".join(tags.ignored[:3]) + (" ..." if len(tags.ignored) > 3 else "")
+        repo.notes.append(
+            f"{len(tags.ignored)} tag(s) look like versions but are not release tags of "
+            f"tag_format {config.tag_format!r} (another format, or +build metadata), so they "
+            f"are ignored: {shown}"
+        )
+    return tags
 
 
 @dataclass(frozen=True)
@@ -166,9 +168,28 @@ class ReleasePlan:
 
 
 def next_for(repo: Repo, branch: str | None) -> tuple[NextVersion, safety.Checkout]:
-    """What `release next` answers: safe history, the branch's channel, the policy."""
+    """What `release next` answers: safe history, the branch's channel, the policy, and the
+    same refusals as `--dry-run`, so the two never disagree."""
     checkout, tags = prepare(repo, branch, for_release=False)
-    return compute(repo, channel_for(checkout.branch, repo.config), tags=tags), checkout
+    nv = compute(repo, channel_for(checkout.branch, repo.config), tags=tags)
+    if nv.version is not None:
+        _guard(repo, nv, tags, checkout, current_versions(repo, head_tree(repo)))
+    return nv, checkout
+
+
+def _guard(
+    repo: Repo,
+    nv: NextVersion,
+    tags: TagSet,
+    checkout: safety.Checkout,
+    files: list[tuple[VersionFile, str]],
+) -> None:
+    from pipelinekit.release.versionfiles import read_version
+
+    config = repo.config
+    guards.refuse_released(repo.git, nv, tags.all, checkout.branch)
+    found = [(vf.spec, read_version(vf, text)) for vf, text in files]
+    guards.refuse_downgrade(nv, found, config.tag_format, config.push_remote)
 
 
 def build_plan(
@@ -176,7 +197,6 @@ def build_plan(
 ) -> ReleasePlan:
     """The full plan: version, new file contents, changelog section, commit and tag messages."""
     from pipelinekit.release import changelog
-    from pipelinekit.release.gitops import FileChange
 
     config = repo.config
     checkout, tags = prepare(repo, branch, for_release=for_release)
@@ -195,9 +215,11 @@ def build_plan(
         )
     version = str(nv.version)
     tag = format_tag(config.tag_format, version)
-    _refuse_existing(nv, tags)
+    tree = head_tree(repo)
+    current = current_versions(repo, tree)
+    _guard(repo, nv, tags, checkout, current)
     values = {"version": version, "tag": tag}
-    files = _version_file_changes(repo, to_pep440(version))
+    files = version_changes(tree, current, to_pep440(version))
     section = None
     if config.changelog_file:
         date = (today or dt.datetime.now(dt.UTC).date()).isoformat()
@@ -210,9 +232,7 @@ def build_plan(
             config=config,
             repo_url=_repo_url(repo),
         )
-        before = WorkTree(repo.project).read(config.changelog_file)
-        after = changelog.insert_section(before, section, link)
-        files.append(FileChange(repo.rel(config.changelog_file), before, after))
+        files.append(changelog_change(repo, tree, section, link))
     return ReleasePlan(
         nv,
         checkout,
@@ -224,35 +244,6 @@ def build_plan(
         changelog_section=section,
         notes=notes,
     )
-
-
-def _refuse_existing(nv: NextVersion, tags: TagSet) -> None:
-    clash = [t for t in tags.all if t.version == nv.version]
-    if clash:
-        raise UsageError(
-            f"The policy computed {nv.version}, but tag {clash[0].name} already exists on commit "
-            f"{clash[0].commit[:7]}, which this branch does not contain. Merge that release "
-            f"into `{nv.channel.branch}` (e.g. merge main into develop) and release again."
-        )
-
-
-def _version_file_changes(repo: Repo, pep440: str) -> list[FileChange]:
-    from pipelinekit.release import versionfiles
-    from pipelinekit.release.gitops import FileChange
-
-    tree = WorkTree(repo.project)
-    changes = []
-    for vf in versionfiles.resolve(tree, repo.config):
-        text = tree.read(vf.path)
-        if text is None:
-            raise UsageError(
-                f"Version file {vf.path} (from `tool.pipelinekit.release.version_files`) does "
-                "not exist; create it or remove it from the list."
-            )
-        changes.append(
-            FileChange(repo.rel(vf.path), text, versionfiles.write_version(vf, text, pep440))
-        )
-    return changes
 
 
 def _repo_url(repo: Repo) -> str | None:

@@ -12,12 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pipelinekit.errors import UsageError
+from pipelinekit.release import cienv
 from pipelinekit.release.git import Git
 from pipelinekit.release.settings import ReleaseConfig
-from pipelinekit.release.tagformat import tag_regex
-
-BRANCH_ENV = ("CI_COMMIT_BRANCH", "BRANCH_NAME", "GITHUB_HEAD_REF", "GITHUB_REF_NAME")
-"""Where CI systems name the branch of a detached checkout (GitLab, Jenkins, GitHub)."""
+from pipelinekit.release.tags import TagSet, release_version
 
 
 @dataclass(frozen=True)
@@ -54,62 +52,90 @@ def ensure_full_history(
         raise UsageError(
             f"This clone is shallow and has no remote `{remote}` to deepen it from. {fix}"
         )
-    git.run("fetch", "--quiet", "--unshallow", "--tags", remote, network=True)
-    notes.append(f"shallow clone deepened with `git fetch --unshallow --tags {remote}`")
+    # no --tags: a moved non-release tag (`latest`) would fail it; sync_tags fetches releases
+    git.run("fetch", "--quiet", "--unshallow", remote, network=True)
+    notes.append(f"shallow clone deepened with `git fetch --unshallow {remote}`")
 
 
-def ensure_tags(
-    git: Git, config: ReleaseConfig, notes: list[str], *, refresh: bool, have_tags: bool
-) -> bool:
-    """Make sure the local tags are the remote's; True when tags were fetched.
+def sync_tags(git: Git, config: ReleaseConfig, notes: list[str], local: TagSet) -> bool:
+    """Make this clone's release tags the remote's; True when missing tags were fetched.
 
-    A clone without tags looks exactly like a project that never released, so when no version
-    tag exists locally (`have_tags` false) the remote is asked before concluding that. With
-    `refresh` (a real release) tags are always fetched, so prerelease numbers are current.
+    A clone without tags looks like a project that never released, and a reused CI workspace
+    keeps the tags of its last fetch, so the remote is always asked (`git ls-remote`, one
+    round trip). Missing tags are fetched by name (when `allow_fetch`), never by `--tags`,
+    which a moved non-release tag such as `latest` would make fail. A release tag that points
+    elsewhere than the remote's stops with the fix: a version computed from it would not be
+    the remote's. A release tag only this clone has (not pushed yet, or deleted on the
+    remote) counts, with a note.
     """
-    if have_tags and not (refresh and config.allow_fetch):
-        return False
     remote = config.push_remote
     if not remote_exists(git, remote):
         return False
-    if refresh and config.allow_fetch:
-        git.run("fetch", "--quiet", "--tags", remote, network=True)
-        return True
-    pattern = tag_regex(config.tag_format)
     listed = git.run("ls-remote", "--tags", "--refs", remote, network=True)
-    remote_tags = [line.rpartition("refs/tags/")[2] for line in listed.splitlines()]
-    missing = [t for t in remote_tags if pattern.match(t)]
+    theirs = {}
+    for line in listed.splitlines():
+        sha, _, ref = line.partition("\t")
+        name = ref.removeprefix("refs/tags/")
+        if release_version(config.tag_format, name) is not None:
+            theirs[name] = sha
+    ours = {t.name: t.ref for t in local.all}
+    moved = sorted(n for n in theirs.keys() & ours.keys() if theirs[n] != ours[n])
+    if moved:
+        raise UsageError(
+            f"Release tag {moved[0]} here is {ours[moved[0]][:7]} but `{remote}` has it at "
+            f"{theirs[moved[0]][:7]} ({len(moved)} such tag(s)): this clone's tags are stale, "
+            "as in a reused CI workspace. Take the remote's tags (`git fetch --force --tags "
+            f"{remote}`; in CI clean the workspace, e.g. GitLab `GIT_STRATEGY: clone`) and run "
+            "again."
+        )
+    only_here = sorted(ours.keys() - theirs.keys())
+    if only_here:  # unpushed (or deleted there): they count, but say so
+        first = only_here[0]
+        notes.append(
+            f"release tag(s) {', '.join(only_here[:3])} exist only in this clone, not on "
+            f"`{remote}`; they count as releases here. Push them (`git push {remote} {first}`), "
+            f"or, if they were deleted on `{remote}`, drop the local copy (`git tag -d {first}`)"
+        )
+    missing = sorted(theirs.keys() - ours.keys())
     if not missing:
         return False
     if not config.allow_fetch:
         raise UsageError(
-            f"This clone has none of the {len(missing)} release tags of `{remote}` (e.g. "
+            f"This clone lacks {len(missing)} release tag(s) of `{remote}` (e.g. "
             f"{missing[-1]}), so the last release is unknown. Run `git fetch --tags {remote}` "
             "(Jenkins: enable 'Advanced clone behaviours > Fetch tags'), or set "
             "`tool.pipelinekit.release.allow_fetch = true`."
         )
-    git.run("fetch", "--quiet", "--tags", remote, network=True)
+    refspecs = [f"refs/tags/{n}:refs/tags/{n}" for n in missing]
+    git.run("fetch", "--quiet", "--no-tags", remote, *refspecs, network=True)
     notes.append(f"{len(missing)} missing release tag(s) fetched from `{remote}`")
     return True
 
 
 def resolve_checkout(
-    head: str, head_ref: str, branch: str | None, environ: Mapping[str, str] | None = None
+    head: str,
+    head_ref: str,
+    branch: str | None,
+    environ: Mapping[str, str] | None = None,
+    remotes: tuple[str, ...] = (),
 ) -> Checkout:
-    """The branch to release from: the checked-out one, else `--branch` or the CI's variable.
+    """The branch to release from: `--branch`, else the checked-out one, else the CI's.
 
-    `head_ref` is HEAD's symbolic name (`refs/heads/main`, or `HEAD` when detached).
+    `head_ref` is HEAD's symbolic name (`refs/heads/main`, or `HEAD` when detached). Without
+    `--branch`, a merge-request or tag pipeline raises `cienv.NotReleasePipeline`.
     """
     env = os.environ if environ is None else environ
     current = head_ref.removeprefix("refs/heads/") if head_ref.startswith("refs/heads/") else ""
+    if branch and current and branch != current:
+        raise UsageError(
+            f"--branch {branch} was given but `{current}` is checked out; check out "
+            f"`{branch}` or drop --branch."
+        )
+    if not branch:
+        cienv.refuse_non_release_pipeline(env)
     if current:
-        if branch and branch != current:
-            raise UsageError(
-                f"--branch {branch} was given but `{current}` is checked out; check out "
-                f"`{branch}` or drop --branch."
-            )
         return Checkout(head, current, detached=False)
-    named = branch or next((env[v] for v in BRANCH_ENV if env.get(v)), None)
+    named = branch or cienv.branch_from_env(env, remotes)
     if not named:
         raise UsageError(
             "HEAD is detached (usual in CI), so the release branch, and with it the channel, is "
@@ -127,29 +153,40 @@ def ensure_not_behind(git: Git, config: ReleaseConfig, checkout: Checkout) -> No
             f"No git remote `{remote}` to push the release to; add it (`git remote add {remote} "
             "URL`) or set `tool.pipelinekit.release.push_remote`."
         )
-    tracking = f"refs/remotes/{remote}/{checkout.branch}"
+    branch = checkout.branch
+    tracking = f"refs/remotes/{remote}/{branch}"
+    unknown = None
     if config.allow_fetch:
-        ref = f"refs/heads/{checkout.branch}"
-        if not git.run("ls-remote", "--heads", remote, ref, network=True).strip():
-            return  # a branch the remote does not have yet: the push creates it
-        git.run("fetch", "--quiet", remote, f"+{ref}:{tracking}", network=True)
-    if not git.ok("rev-parse", "--verify", "--quiet", tracking):
-        return
+        ref = f"refs/heads/{branch}"
+        if git.run("ls-remote", "--heads", remote, ref, network=True).strip():
+            git.run("fetch", "--quiet", remote, f"+{ref}:{tracking}", network=True)
+        else:
+            unknown = f"`{remote}` has no branch `{branch}`"
+    elif not git.ok("rev-parse", "--verify", "--quiet", tracking):
+        unknown = f"this clone has no `{remote}/{branch}` (and `allow_fetch` is false)"
+    if unknown:
+        if checkout.detached:  # nothing shows that HEAD belongs to that branch
+            raise UsageError(
+                f"HEAD is detached and {unknown}, so nothing shows that HEAD is on `{branch}`; "
+                f"a release would push it there unreviewed. Check out `{branch}` (`git "
+                f"checkout -B {branch} {remote}/{branch}`) or fetch it (`git fetch {remote} "
+                f"{branch}`), or release from a pipeline of `{branch}` itself."
+            )
+        return  # a branch of its own that the remote does not have yet: the push creates it
     behind, ahead = (
         int(n) for n in git.run("rev-list", "--left-right", "--count", f"{tracking}...HEAD").split()
     )
-    if behind:
-        raise UsageError(
-            f"HEAD is {behind} commit(s) behind `{remote}/{checkout.branch}`; releasing it would "
-            f"skip their changes. Run `git pull --ff-only {remote} {checkout.branch}` (in CI: "
-            "re-run the pipeline of the newest commit) and release again."
-        )
     if checkout.detached and ahead:  # only a checked-out branch may carry commits of its own
         raise UsageError(
-            f"HEAD is detached and has {ahead} commit(s) that are not on "
-            f"`{remote}/{checkout.branch}`; releasing would push them onto "
-            f"`{checkout.branch}` unreviewed. Release from a pipeline of `{checkout.branch}` "
-            f"itself (its HEAD is the branch's tip), or check out `{checkout.branch}`."
+            f"HEAD is detached and has {ahead} commit(s) that are not on `{remote}/{branch}`; "
+            f"releasing would push them onto `{branch}` unreviewed. Release from a pipeline of "
+            f"`{branch}` itself (its HEAD is the branch's tip), or check out `{branch}`."
+        )
+    if behind:
+        raise UsageError(
+            f"HEAD is {behind} commit(s) behind `{remote}/{branch}`; releasing it would skip "
+            f"their changes. Run `git pull --ff-only {remote} {branch}` (in CI: re-run the "
+            "pipeline of the newest commit) and release again."
         )
 
 

@@ -1,8 +1,11 @@
 """`release verify`: the tag pipeline's proof that a pushed tag is the release the policy means.
 
-A tag is accepted only if it has the configured format, is annotated, equals the version the
-policy computes for its commit from the tags that precede it, and the version files in that
-commit say the same. Anything else is exit 1, before anything is published.
+A tag is accepted only if it has the configured format (no build metadata), is annotated,
+equals the version the policy computes for its commit from the tags that precede it, is not a
+prerelease of a version already released before it, and the version files in that commit say
+the same. The clone's release tags are first made the remote's (a Jenkins tag build may fetch
+only its own tag), so a good tag never fails for want of history. Anything else is exit 1,
+before anything is published.
 """
 
 from __future__ import annotations
@@ -12,16 +15,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pipelinekit.errors import CheckFailed, UsageError
-from pipelinekit.release import safety, versionfiles
+from pipelinekit.release import versionfiles
+from pipelinekit.release.cienv import TAG_ENV
+from pipelinekit.release.filechanges import head_tree
 from pipelinekit.release.git import Git
-from pipelinekit.release.plan import Repo, compute
+from pipelinekit.release.guards import released
+from pipelinekit.release.plan import Repo, compute, read_history
 from pipelinekit.release.policy import channel_for_version
 from pipelinekit.release.tagformat import parse_tag
-from pipelinekit.release.tags import TagSet, read_tags
+from pipelinekit.release.tags import TagSet, read_tags, release_version
 from pipelinekit.release.version import from_pep440
-
-TAG_ENV = ("CI_COMMIT_TAG", "TAG_NAME")
-"""Where GitLab and Jenkins name the tag of a tag pipeline."""
 
 
 @dataclass(frozen=True)
@@ -29,30 +32,6 @@ class Check:
     name: str
     ok: bool
     detail: str
-
-
-class CommitTree:
-    """The tree of a commit as a `versionfiles.Tree`, read through git."""
-
-    def __init__(self, git: Git, commit: str, prefix: str) -> None:
-        self.git, self.commit, self.prefix = git, commit, prefix
-
-    def _path(self, path: str) -> str:
-        return f"{self.prefix}{path}".rstrip("/")
-
-    def read(self, path: str) -> str | None:
-        spec = f"{self.commit}:{self._path(path)}"
-        if not self.git.ok("cat-file", "-e", spec):
-            return None
-        return self.git.run("cat-file", "blob", spec)
-
-    def dirs(self, path: str) -> list[str]:
-        target = f"{self.commit}:{self._path(path)}" if self._path(path) else self.commit
-        if not self.git.ok("cat-file", "-e", target):
-            return []
-        out = self.git.run("ls-tree", target)
-        names = [line.split("\t", 1)[1] for line in out.splitlines() if " tree " in line]
-        return sorted(n for n in names if not n.startswith("."))
 
 
 def default_tag(git: Git, tag_format: str, environ: Mapping[str, str] | None = None) -> str:
@@ -79,27 +58,37 @@ def default_tag(git: Git, tag_format: str, environ: Mapping[str, str] | None = N
     )
 
 
+def _format_check(name: str, tag_format: str) -> Check:
+    parsed = parse_tag(tag_format, name)
+    if parsed is None:
+        detail = f"{name} does not match tag_format {tag_format!r} with a SemVer version"
+    elif "+" in parsed:
+        detail = (
+            f"{name} carries build metadata (+{parsed.partition('+')[2]}), which release tags "
+            "never do (SemVer ignores it for ordering and PEP 440 cannot carry it)"
+        )
+    else:
+        detail = f"{name} matches tag_format {tag_format!r}"
+    return Check("format", release_version(tag_format, name) is not None, detail)
+
+
 def verify(repo: Repo, tag: str | None) -> list[Check]:
     """Run every check on `tag` (default: see `default_tag`); never raises for a failed check."""
     git, config = repo.git, repo.config
-    safety.ensure_full_history(git, config, repo.notes, shallow=repo.shallow)
-    have_tags = bool(read_tags(git, config.tag_format).all)
-    safety.ensure_tags(git, config, repo.notes, refresh=False, have_tags=have_tags)
     name = tag or default_tag(git, config.tag_format)
-    version = parse_tag(config.tag_format, name)
-    checks = [
-        Check(
-            "format",
-            version is not None,
-            f"{name} matches tag_format {config.tag_format!r}"
-            if version
-            else f"{name} does not match tag_format {config.tag_format!r} with a SemVer version",
-        )
-    ]
+    read_history(repo)
+    version = release_version(config.tag_format, name)
+    checks = [_format_check(name, config.tag_format)]
     if not git.ok("rev-parse", "--verify", "--quiet", f"refs/tags/{name}"):
         raise UsageError(
             f"There is no tag {name} in this clone; check the name or run "
             f"`git fetch --tags {config.push_remote}`."
+        )
+    if not git.ok("rev-parse", "--verify", "--quiet", f"refs/tags/{name}^{{commit}}"):
+        raise UsageError(
+            f"Tag {name} points to a {git.run('cat-file', '-t', f'refs/tags/{name}^{{}}').strip()}"
+            ", not a commit, so it is not a release; release tags are annotated tags of a "
+            "commit (`git tag -a`), made by `pipelinekit release`."
         )
     commit = git.run("rev-parse", f"refs/tags/{name}^{{commit}}").strip()
     kind = git.run("cat-file", "-t", f"refs/tags/{name}").strip()
@@ -132,13 +121,25 @@ def verify(repo: Repo, tag: str | None) -> list[Check]:
             f"({nv.reason}), not {version}",
         )
     )
+    if own.version.prerelease:
+        earlier = [t for t in every.all if t.stable and t.created < own.created]
+        final = released(earlier, own.version)
+        checks.append(
+            Check(
+                "prerelease",
+                final is None,
+                f"no release of {own.version.finalize_version()} precedes it"
+                if final is None
+                else f"{final.name} was released before this prerelease of it, which sorts "
+                "before that release; the next prerelease must be of a later version",
+            )
+        )
     checks.extend(_file_checks(repo, commit, version))
     return checks
 
 
 def _file_checks(repo: Repo, commit: str, version: str) -> list[Check]:
-    prefix = repo.project.relative_to(repo.root).as_posix()
-    tree = CommitTree(repo.git, commit, "" if prefix == "." else f"{prefix}/")
+    tree = head_tree(repo, commit)
     checks = []
     for vf in versionfiles.resolve(tree, repo.config):
         text = tree.read(vf.path)
@@ -167,6 +168,7 @@ def require(checks: list[Check], tag: str) -> None:
     if failed:
         reasons = "; ".join(c.detail for c in failed)
         raise CheckFailed(
-            f"Tag {tag} is not a valid release: {reasons}. Delete the tag (`git push --delete "
-            f"origin {tag}`) and release with `pipelinekit release` on the release branch."
+            f"Tag {tag} is not a valid release: {reasons}. If it was pushed as a release, "
+            f"delete it (`git push --delete origin {tag}`) and release with `pipelinekit "
+            "release` on the release branch."
         )

@@ -1,17 +1,16 @@
 """Reading and rewriting the version in project files, keeping their formatting.
 
-Files are handled as text so the same code reads the working tree (to bump) and a tagged
-commit's blobs (to verify). TOML goes through tomlkit, which preserves comments and layout.
+Files are handled as text so the same code reads HEAD (to bump) and a tagged commit's blobs
+(to verify). TOML is read with the stdlib's tomllib (fast: `release next` reads the versions
+too) and rewritten through tomlkit, which preserves comments and layout.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
-
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
 
 from pipelinekit.errors import ConfigError
 from pipelinekit.release.settings import ReleaseConfig
@@ -118,7 +117,13 @@ def write_version(vf: VersionFile, text: str, version: str) -> str:
     """`text` with the version replaced by `version`, everything else byte-for-byte kept."""
     read_version(vf, text)  # same validation as reading, so a bad file is refused up front
     if vf.kind == "toml":
-        doc = _parse_toml(vf.path, text)
+        import tomlkit
+        from tomlkit.exceptions import TOMLKitError
+
+        try:
+            doc = tomlkit.parse(text)
+        except TOMLKitError as exc:
+            raise ConfigError(f"{vf.path} is not valid TOML ({exc}); fix it first.") from exc
         *parents, last = vf.key.split(".")
         table: Any = doc
         for part in parents:
@@ -133,10 +138,10 @@ def write_version(vf: VersionFile, text: str, version: str) -> str:
     return text.replace(stripped, version, 1) if stripped else version + "\n"
 
 
-def _parse_toml(path: str, text: str) -> tomlkit.TOMLDocument:
+def _parse_toml(path: str, text: str) -> dict[str, Any]:
     try:
-        return tomlkit.parse(text)
-    except TOMLKitError as exc:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML ({exc}); fix it before releasing.") from exc
 
 

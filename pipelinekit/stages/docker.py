@@ -105,6 +105,7 @@ def run(ctx: StageContext) -> StageResult:
     finally:
         client.close()
 
+    sentry = _sentry(ctx, repository, digest) if digest else None
     report = ctx.reports_dir / IMAGE_REPORT
     atomic_write(
         report,
@@ -127,12 +128,34 @@ def run(ctx: StageContext) -> StageResult:
         f"Dockerfile: {build.origin}",
         *(f"rebuilt step {step[:100]}" for step in rebuilt if _makes_layer(step)),
         *smoke.notes,
+        *([sentry] if sentry else []),
     ]
     if smoke.failure:
         return StageResult(
             NAME, "failed", f"{summary}; {smoke.failure}", (report,), "\n".join(lines)
         )
     return StageResult(NAME, "passed", summary, (report,), "\n".join(lines))
+
+
+def _sentry(ctx: StageContext, repository: str, digest: str) -> str | None:
+    """With `[tool.pipelinekit.sentry] docker = true`, a release image pushed by a tag
+    pipeline is recorded as a deploy of that release to `docker_environment`."""
+    settings = ctx.config.sentry
+    tag = ctx.env.get("CI_COMMIT_TAG") or ctx.env.get("TAG_NAME")
+    if not (settings.configured and settings.docker and tag):
+        return None
+    from pipelinekit.metrics.sentry_release import announce_tag
+
+    done = announce_tag(
+        ctx.project_dir,
+        ctx.config.release.tag_format,
+        tag,
+        settings,
+        ctx.env,
+        environment=settings.docker_environment,
+        deploy_name=f"{repository}@{digest}",
+    )
+    return f"sentry: release {done.release}: {', '.join(done.steps)}"
 
 
 def _makes_layer(step: str) -> bool:

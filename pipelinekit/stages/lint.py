@@ -170,17 +170,26 @@ def critical_problems(ctx: StageContext, paths: Sequence[str]) -> list[Problem]:
     list or per-file ignores cannot hide an undefined name. Its excludes and builtins still
     hold: a vendored folder is not its code, and a declared builtin is defined. (Builtins are
     filtered afterwards: before 0.3 ruff refuses `--config` settings with `--isolated`.)"""
-    argv = ["check", "--isolated", "--select", ratchet.CRITICAL_SELECT, "--output-format", "json"]
-    if ctx.facts.lint_excludes:
-        argv += ["--extend-exclude", ",".join(ctx.facts.lint_excludes)]
-    found = _ruff(ctx, [*argv, "--no-fix"], paths)
-    if found.returncode not in (0, 1):
+    problems = isolated_problems(ctx, paths, ratchet.CRITICAL_SELECT)
+    if problems is None:
         return []  # the main run already reported why ruff cannot run
-    problems = parse_ruff_json(
-        _load_json_list(ctx, "check", found), ctx.project_dir, ctx.facts.root
-    )
     declared = {f"Undefined name `{name}`" for name in ctx.facts.lint_builtins}
     return [p for p in problems if not (p.code == "F821" and p.message in declared)]
+
+
+def isolated_problems(
+    ctx: StageContext, paths: Sequence[str], select: str, *, own: bool = False
+) -> list[Problem] | None:
+    """What ruff's rules `select` find with its defaults for everything else (`--isolated`)
+    but the repository's excludes; None when ruff could not check. `own`: pipelinekit's
+    ruff, not the one the repository pins (the audit's rule families are pipelinekit's)."""
+    argv = ["check", "--isolated", "--select", select, "--output-format", "json"]
+    if ctx.facts.lint_excludes:
+        argv += ["--extend-exclude", ",".join(ctx.facts.lint_excludes)]
+    found = _ruff(ctx, [*argv, "--no-fix"], paths, own=own)
+    if found.returncode not in (0, 1):
+        return None
+    return parse_ruff_json(_load_json_list(ctx, "check", found), ctx.project_dir, ctx.facts.root)
 
 
 def lint_paths(ctx: StageContext) -> list[str]:
@@ -266,10 +275,13 @@ def _installed(name: str, python: str) -> str | None:
         return None
 
 
-def _ruff(ctx: StageContext, args: Sequence[str], paths: Sequence[str]) -> ToolRun:
-    """Run ruff (pipelinekit's, or the repository's pinned one); a missing ruff is an
-    ExternalError."""
-    argv = [*ruff_command(ctx), *args, "--force-exclude", "--extend-exclude", NOT_PROJECT]
+def _ruff(
+    ctx: StageContext, args: Sequence[str], paths: Sequence[str], *, own: bool = False
+) -> ToolRun:
+    """Run ruff (pipelinekit's, or the repository's pinned one unless `own`); a missing ruff
+    is an ExternalError."""
+    command = [ctx.python, "-m", "ruff"] if own else ruff_command(ctx)
+    argv = [*command, *args, "--force-exclude", "--extend-exclude", NOT_PROJECT]
     result = run_tool([*argv, "--", *paths], ctx, timeout=RUFF_TIMEOUT_S)
     failed = pinned_tool_failure("ruff", ctx.facts.tool_pins.get("ruff"), result)
     if failed is not None and argv[0] != ctx.python:

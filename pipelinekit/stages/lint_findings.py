@@ -160,31 +160,53 @@ _SARIF_LEVEL: dict[Severity, str] = {
 
 
 def to_codequality(problems: Sequence[Problem]) -> list[dict[str, Any]]:
-    """GitLab Code Quality (Code Climate subset): one issue per problem.
-
-    The fingerprint must stay the same while unrelated lines move, or GitLab reports every
-    problem below an edit as new: it hashes path, rule, message and the occurrence number
-    of that triple in the file, but not the line.
-    """
-    seen: Counter[tuple[str, str, str]] = Counter()
-    issues: list[dict[str, Any]] = []
-    for p in problems:
-        key = (p.path, p.code, p.text)
-        occurrence = seen[key]
-        seen[key] += 1
-        digest = hashlib.sha256("\0".join([*key, str(occurrence)]).encode()).hexdigest()
-        issues.append(
-            {
-                "type": "issue",
-                "description": f"{p.code}: {p.text}" + (" (baseline debt)" if p.debt else ""),
-                "check_name": p.code,
-                "fingerprint": digest[:32],
-                "severity": p.severity,
-                "categories": ["Style"] if p.severity == "minor" else ["Bug Risk"],
-                "location": {"path": p.path, "lines": {"begin": p.line, "end": p.end_line}},
-            }
+    """GitLab Code Quality (Code Climate subset): one issue per problem."""
+    seen: Counter[tuple[str, ...]] = Counter()
+    return [
+        codequality_issue(
+            check_name=p.code,
+            description=f"{p.code}: {p.text}" + (" (baseline debt)" if p.debt else ""),
+            fingerprint=stable_fingerprint(seen, p.path, p.code, p.text),
+            severity=p.severity,
+            category="Style" if p.severity == "minor" else "Bug Risk",
+            path=p.path,
+            begin=p.line,
+            end=p.end_line,
         )
-    return issues
+        for p in problems
+    ]
+
+
+def stable_fingerprint(seen: Counter[tuple[str, ...]], *key: str) -> str:
+    """A Code Quality fingerprint that stays the same while unrelated lines move, or GitLab
+    reports every problem below an edit as new: it hashes the key (path, rule, message) and
+    the occurrence number of that key in the file (`seen` counts them), but not the line."""
+    occurrence = seen[key]
+    seen[key] += 1
+    return hashlib.sha256("\0".join([*key, str(occurrence)]).encode()).hexdigest()[:32]
+
+
+def codequality_issue(
+    *,
+    check_name: str,
+    description: str,
+    fingerprint: str,
+    severity: str,
+    category: str,
+    path: str,
+    begin: int,
+    end: int,
+) -> dict[str, Any]:
+    """One Code Quality issue, as GitLab's widget reads it."""
+    return {
+        "type": "issue",
+        "description": description,
+        "check_name": check_name,
+        "fingerprint": fingerprint,
+        "severity": severity,
+        "categories": [category],
+        "location": {"path": path, "lines": {"begin": begin, "end": end}},
+    }
 
 
 def to_sarif(problems: Sequence[Problem]) -> dict[str, Any]:
@@ -202,41 +224,62 @@ def to_sarif(problems: Sequence[Problem]) -> dict[str, Any]:
             if p.url:
                 rule["helpUri"] = p.url
             rules[p.code] = rule
-        state = (
-            {"baselineState": "unchanged"} if p.debt else {"baselineState": "new"} if p.new else {}
-        )
+        state = "unchanged" if p.debt else "new" if p.new else None
+        region = {
+            "startLine": p.line,
+            "startColumn": p.column,
+            "endLine": p.end_line,
+            "endColumn": p.end_column,
+        }
         results.append(
-            {
-                **state,
-                "ruleId": p.code,
-                "ruleIndex": list(rules).index(p.code),
-                "level": _SARIF_LEVEL[p.severity],
-                "message": {"text": p.text},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": p.path, "uriBaseId": "%SRCROOT%"},
-                            "region": {
-                                "startLine": p.line,
-                                "startColumn": p.column,
-                                "endLine": p.end_line,
-                                "endColumn": p.end_column,
-                            },
-                        }
-                    }
-                ],
-            }
+            sarif_result(
+                rule_id=p.code,
+                rule_index=list(rules).index(p.code),
+                severity=p.severity,
+                text=p.text,
+                path=p.path,
+                region=region,
+                baseline_state=state,
+            )
         )
-    driver: dict[str, Any] = {
-        "name": "ruff",
-        "informationUri": "https://docs.astral.sh/ruff/",
-        "rules": list(rules.values()),
-    }
+    driver = {"name": "ruff", "informationUri": "https://docs.astral.sh/ruff/"}
+    return sarif_log({**driver, "rules": list(rules.values())}, results)
+
+
+def sarif_result(
+    *,
+    rule_id: str,
+    rule_index: int,
+    severity: Severity,
+    text: str,
+    path: str,
+    region: dict[str, int] | None,
+    baseline_state: str | None = None,
+) -> dict[str, Any]:
+    """One SARIF result; `baseline_state` (new, unchanged) is what warnings-ng and GitHub
+    read to show new findings apart from recorded debt."""
+    location: dict[str, Any] = {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}}
+    if region:
+        location["region"] = region
+    state = {"baselineState": baseline_state} if baseline_state else {}
     return {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{"tool": {"driver": driver}, "results": results}],
+        **state,
+        "ruleId": rule_id,
+        "ruleIndex": rule_index,
+        "level": _SARIF_LEVEL[severity],
+        "message": {"text": text},
+        "locations": [{"physicalLocation": location}],
     }
+
+
+def sarif_log(
+    driver: dict[str, Any], results: list[dict[str, Any]], properties: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A SARIF 2.1.0 log with one run of `driver` (name, informationUri, rules)."""
+    run: dict[str, Any] = {"tool": {"driver": driver}, "results": results}
+    if properties:
+        run["properties"] = properties
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def write_reports(reports_dir: Path, problems: Sequence[Problem]) -> tuple[Path, ...]:

@@ -128,7 +128,9 @@ def _release_version(ctx: StageContext) -> tuple[str | None, list[str]]:
     config = ctx.config.release
     repo = Repo.open(ctx.project_dir, config)
     try:
-        checkout = safety.resolve_checkout(repo.head, repo.head_ref, None, ctx.env)
+        checkout = safety.resolve_checkout(
+            repo.head, repo.head_ref, None, ctx.env, (config.push_remote,)
+        )
         channel_for(checkout.branch, config)
     except UsageError as exc:
         return None, [f"version not stamped, the project's own is built: {exc.message}"]
@@ -211,7 +213,7 @@ def _copy_project(src: Path, dst: Path) -> None:
 def stamp(tree: Path, ctx: StageContext, version: str) -> list[str]:
     """Write `version` into the version files of `tree`; returns their paths."""
     from pipelinekit.release import versionfiles
-    from pipelinekit.release.plan import WorkTree
+    from pipelinekit.release.trees import WorkTree
 
     files = versionfiles.resolve(WorkTree(tree), ctx.config.release)
     if not files and ctx.facts.version_source != "git":

@@ -73,16 +73,32 @@ def _as_toml(value: Any) -> Any:
     return value
 
 
+def _section_keys() -> dict[str, list[str]]:
+    """Each section's keys as the schema states them (pydantic models and the plain dataclass
+    sections alike)."""
+    schema = Config.model_json_schema()
+    keys = {}
+    for section, prop in schema["properties"].items():
+        ref = prop.get("$ref") or next(
+            (p["$ref"] for p in prop.get("anyOf", []) if "$ref" in p), ""
+        )
+        definition = schema["$defs"].get(ref.rpartition("/")[2], {})
+        if definition.get("properties"):
+            keys[section] = sorted(definition["properties"])
+    return keys
+
+
+SECTION_KEYS = _section_keys()
+
+
 @st.composite
 def tables(draw: st.DrawFn) -> dict[str, Any]:
     table = _as_toml(draw(hypothesis_jsonschema.from_schema(Config.model_json_schema())))
     if draw(st.booleans()):
         return table  # as the schema allows
     sections = [k for k, v in table.items() if isinstance(v, dict)]
-    by_key = {f.alias or name: f for name, f in Config.model_fields.items()}
-    section = draw(st.sampled_from(sections or sorted(by_key)))
-    fields = by_key[section].annotation.model_fields  # type: ignore[union-attr]
-    key = draw(st.sampled_from(sorted(fields)))
+    section = draw(st.sampled_from(sections or sorted(SECTION_KEYS)))
+    key = draw(st.sampled_from(SECTION_KEYS[section]))
     table.setdefault(section, {})[key] = _as_toml(draw(HOSTILE))
     return table
 

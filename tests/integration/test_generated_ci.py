@@ -87,18 +87,20 @@ def test_jenkinsfile_declarative_structure(jenkinsfiles: dict[str, Path]) -> Non
     )
     assert groovy.stage_names(pipeline) == [
         "setup",
-        "lint + test",
+        "lint + test + audit",
         "lint",
         "test",
+        "audit",
         "package",
         "docker",
     ]
     docker_agent = groovy.child(groovy.stage(pipeline, "docker"), "agent")
     assert groovy.text(groovy.find_one(docker_agent, "label")["args"][0]) == "docker"
-    parallel = groovy.child(groovy.stage(pipeline, "lint + test"), "parallel")
+    parallel = groovy.child(groovy.stage(pipeline, "lint + test + audit"), "parallel")
     assert [groovy.text(s["args"][0]) for s in parallel["children"] if s["name"] == "stage"] == [
         "lint",
         "test",
+        "audit",
     ]
     test_stage = groovy.stage(pipeline, "test")
     shells = [groovy.text(n["args"][0]) for n in groovy.find_all(test_stage, "sh")]
@@ -171,10 +173,12 @@ def test_gitlab_ci_local_runs_example_pipeline(
 
     # The docker job needs a Docker daemon: tests/docker builds the image against a real one.
     passed = run_gitlab_ci_local(
-        repo, variables=variables, jobs=["lint", "test", "package"], timeout=600
+        repo, variables=variables, jobs=["lint", "test", "audit", "package"], timeout=600
     )
     assert passed.returncode == 0, passed.output
     assert "[passed] lint: ruff: no problems" in job_log(repo, "lint")
+    audit_log = job_log(repo, "audit")
+    assert "[passed] audit: audit: score " in audit_log and "; report-only" in audit_log
     test_log = job_log(repo, "test")
     assert "[passed] coverage: coverage: " in test_log and "pytest: 11 passed" in test_log
     assert "[passed] package: " in job_log(repo, "package")

@@ -176,7 +176,15 @@ def normalized(job: dict[str, Any]) -> dict[str, Any]:
 
 def test_component_and_template_have_the_renderers_jobs(example_rendered: str) -> None:
     expected = {name: normalized(job) for name, job in jobs_of(example_rendered).items()}
-    assert set(expected) == {"lint", "test", "package", "docker", "release-verify", "release"}
+    assert set(expected) == {
+        "lint",
+        "test",
+        "audit",
+        "package",
+        "docker",
+        "release-verify",
+        "release",
+    }
     component = jobs_of(interpolate(COMPONENT.read_text()))
     assert {name: normalized(job) for name, job in component.items()} == expected
     plain = jobs_of(PLAIN.read_text())

@@ -192,9 +192,10 @@ def test_pipeline_stages_come_from_the_real_plan(
 
     assert [s["args"][0] for s in named(tree, "stage")] == [
         "setup",
-        "lint + test",
+        "lint + test + audit",
         "lint",
         "test",
+        "audit",
         "package",
         "docker",
     ]
@@ -204,8 +205,8 @@ def test_pipeline_stages_come_from_the_real_plan(
     assert env == [f"{k}={v}" for k, v in sorted(plan["variables"].items())]
     assert shell_lines(stage_of(tree, "setup")) == plan["setup"]
 
-    parallel = groovy.find_one(stage_of(tree, "lint + test"), "parallel")["args"][0]
-    assert parallel["failFast"] is False and set(parallel) == {"failFast", "lint", "test"}
+    parallel = groovy.find_one(stage_of(tree, "lint + test + audit"), "parallel")["args"][0]
+    assert parallel["failFast"] is False and set(parallel) == {"failFast", "lint", "test", "audit"}
     for job in plan["jobs"]:
         stage = stage_of(tree, job["name"])
         if job["uses_docker"]:  # the node's own daemon: no container, its own venv
@@ -308,7 +309,7 @@ def test_model_agent_label_moves_jobs_after_planning(recorded: dict[str, Node]) 
     assert jobs["args"] == ["py311"]
     assert [c["name"] for c in jobs["children"]] == ["checkout", "timeout"]
     assert named(jobs, "withDockerContainer") == []  # a labelled agent runs jobs as is
-    assert len(named(jobs, "stage")) == 6
+    assert len(named(jobs, "stage")) == 7
 
 
 def test_python_image_overrides_every_container(recorded: dict[str, Node]) -> None:
@@ -356,7 +357,7 @@ def test_invalid_parameters_stop_before_anything_runs(
 def test_unknown_job_in_only_is_an_error_listing_the_jobs(recorded: dict[str, Node]) -> None:
     tree = recorded["unknown-job"]
     assert error_text(tree) == (
-        "pipelinekitPipeline: only names lnt, not a job of this project. Jobs: lint, test, package, docker."
+        "pipelinekitPipeline: only names lnt, not a job of this project. Jobs: lint, test, audit, package, docker."
     )
     assert named(tree, "stage") == []
 
@@ -395,7 +396,7 @@ def test_stage_step_unknown_job_suggests_the_closest(recorded: dict[str, Node]) 
     tree = recorded["stage-typo"]
     assert error_text(tree) == (
         "pipelinekitStage: no job named 'tset' in this project's plan (did you mean 'test'?). "
-        "Jobs: lint, test, package, docker. `pipelinekit plan` lists them."
+        "Jobs: lint, test, audit, package, docker. `pipelinekit plan` lists them."
     )
     assert named(tree, "withEnv") == []
 

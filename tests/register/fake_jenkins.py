@@ -13,6 +13,8 @@ python-jenkins 1.8 sends:
   `Jenkins.checkGoodName` is 400, a missing parent is 404.
 - `config.xml` GET/POST, `doDelete`, `api/json` with `?tree=` (only requested fields plus
   `_class`, nested to the requested depth), `/me/api/json`, `/pluginManager/api/json`.
+- A job's `allBuilds` (number, result, timestamp, duration, the git plugin's
+  `lastBuiltRevision`) when a test gives it builds (`state.builds`).
 
 Every request is logged, so tests assert exactly how many reads and writes a run made. Faults
 (any status, or a delay to provoke timeouts) can be injected per method and path.
@@ -84,6 +86,8 @@ class State:
     log: list[tuple[str, str, str]] = field(default_factory=list)
     """(method, path with query, user)."""
     faults: list[Fault] = field(default_factory=list)
+    builds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Job full name -> its `allBuilds` as Jenkins serves them (only jobs given builds)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -326,6 +330,8 @@ class _Handler(BaseHTTPRequestHandler):
             data["jobs"] = self._children(full)
         else:
             data["color"] = "notbuilt"
+            if full in self.state.builds:
+                data["allBuilds"] = self.state.builds[full]
         return data
 
     def _children(self, parent: str) -> list[dict[str, Any]]:

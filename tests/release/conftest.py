@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipelinekit.errors import PipelinekitError
+from pipelinekit.release import cienv
 from pipelinekit.release.cli import release
 
 from .gitfactory import GIT_ENV
@@ -20,14 +21,7 @@ from .gitfactory import GIT_ENV
 def isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     for name, value in GIT_ENV.items():
         monkeypatch.setenv(name, value)
-    for name in (
-        "CI_COMMIT_BRANCH",
-        "BRANCH_NAME",
-        "GITHUB_HEAD_REF",
-        "GITHUB_REF_NAME",
-        "CI_COMMIT_TAG",
-        "TAG_NAME",
-    ):
+    for name in cienv.ALL_ENV:  # the tests' own CI must not make them a CI pipeline
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     yield

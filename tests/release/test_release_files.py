@@ -9,9 +9,9 @@ import pytest
 from pipelinekit.errors import ConfigError
 from pipelinekit.release.changelog import HEADER, insert_section, render_section, web_url
 from pipelinekit.release.commits import Commit, parse_commit
-from pipelinekit.release.plan import WorkTree
 from pipelinekit.release.policy import Change
 from pipelinekit.release.settings import ReleaseConfig
+from pipelinekit.release.trees import WorkTree
 from pipelinekit.release.versionfiles import VersionFile, read_version, resolve, write_version
 
 PYPROJECT = """\
@@ -109,7 +109,11 @@ def test_detection_and_configuration(tmp_path: Path) -> None:
         ),
         ("git@github.com:org/repo.git", "https://github.com/org/repo"),
         ("ssh://git@gitlab.example.com:2222/g/sub/p.git", "https://gitlab.example.com/g/sub/p"),
-        ("http://10.0.0.5:8080/scm/p", "https://10.0.0.5:8080/scm/p"),
+        # hunt #11: an http(s) remote keeps its scheme and port; ssh's port is not the web's
+        ("http://10.0.0.5:8080/scm/p", "http://10.0.0.5:8080/scm/p"),
+        ("https://gitlab.example.com:8443/grp/p.git", "https://gitlab.example.com:8443/grp/p"),
+        ("https://ci:tok@git.internal:8443/g/p", "https://git.internal:8443/g/p"),
+        ("https://host:notaport/g/p", None),
         ("/srv/git/repo.git", None),
         ("file:///srv/git/repo.git", None),
         ("https://host/", None),

@@ -245,3 +245,43 @@ def test_require_conventional_refuses_noise(tmp_path: Path) -> None:
     result = invoke(str(repo.path), "--dry-run")
     assert result.exit_code == 1
     assert "'oops'" in result.stderr and "require_conventional" in result.stderr
+
+
+def test_no_identity_at_all_gets_the_whole_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hunt #14: with no user.name/email anywhere (a CI container), git's "Please tell me who
+    you are" came before the 4 lines an error keeps, so the raw, truncated git text was shown
+    instead of what to set. `user.useConfigOnly` makes git refuse to guess from the host name,
+    as it does in a container whose host name has no domain."""
+    repo, remote = published(tmp_path, "chore: init", Tag("v1.0.0"), "fix: a")
+    before, remote_before = snapshot(repo), remote_refs(remote)
+    for name in ("AUTHOR", "COMMITTER"):
+        monkeypatch.delenv(f"GIT_{name}_NAME")
+        monkeypatch.delenv(f"GIT_{name}_EMAIL")
+    monkeypatch.delenv("EMAIL", raising=False)
+    repo.git("config", "user.useConfigOnly", "true")
+    result = invoke(str(repo.path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("git has no identity for the release commit and tag.")
+    assert "git config user.email" in result.stderr and "Omit --global" not in result.stderr
+    assert snapshot(repo) == before and remote_refs(remote) == remote_before
+
+
+RACE = """#!/bin/sh
+# Another push wins the race: main moves while this push is being received.
+unset GIT_QUARANTINE_PATH GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES
+git update-ref refs/heads/main "$(git rev-parse refs/heads/main~1)"
+"""
+
+
+def test_lost_push_race_is_named_as_such(tmp_path: Path) -> None:
+    """Was: exit 3 "Check the remote URL, network access and push rights"."""
+    repo, remote = published(tmp_path, "chore: init", Tag("v1.0.0"), "fix: a", hook=RACE)
+    before = snapshot(repo)
+    result = invoke(str(repo.path))
+    assert result.exit_code == 3
+    assert "the remote moved meanwhile" in result.stderr
+    assert "push rights" not in result.stderr
+    assert snapshot(repo) == before
+    assert run_git(remote, "tag", "--list").split() == ["v1.0.0"]

@@ -141,3 +141,12 @@ def test_project_without_version_files_checks_the_rest(tmp_path: Path) -> None:
         "annotated",
         "policy",
     ]
+
+
+def test_tag_of_a_tree_is_not_a_release(tmp_path: Path) -> None:
+    """Was: a raw `git rev-parse ... ^{commit}` error."""
+    repo = linear(tmp_path, "chore: init", Tag("v1.0.0"))
+    repo.git("tag", "-a", "v2.0.0", "-m", "a tree", "HEAD^{tree}")
+    result = invoke("verify", "v2.0.0", "--path", str(tmp_path))
+    assert result.exit_code == 2
+    assert "Tag v2.0.0 points to a tree, not a commit" in result.stderr

@@ -95,6 +95,8 @@ LOCATORS: dict[str, Callable[[], Path | None]] = {
     "npm-groovy-lint": lambda: _npm_tool("npm-groovy-lint"),
     "hadolint": _hadolint,
     "gitlab-ci-schema": _existing(GITLAB_CI_SCHEMA),
+    "prometheus-pushgateway": lambda: _which("prometheus-pushgateway"),
+    "chromium": lambda: _which("chromium"),
 }
 
 

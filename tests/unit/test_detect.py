@@ -1003,6 +1003,11 @@ def test_parse_requirement(line: str, expected: tuple[str, frozenset[str]] | Non
         ("transformers", ("torch",), "torch"),
         ("transformers", ("sentencepiece",), None),
         ("dask-cuda", (), "rapids"),
+        ("numba-cuda", ("cu12",), "numba"),
+        ("numba", (), None),
+        ("pycuda", (), "pycuda"),
+        ("cuda-python", (), "cuda-python"),
+        ("cupy-cuda11x", (), "cupy"),
     ],
 )
 def test_gpu_framework_names(name: str, extras: tuple[str, ...], expected: str | None) -> None:
@@ -1155,6 +1160,52 @@ def test_import_fallback_scans_package_sources_only(tmp_path: Path) -> None:
     notebook(tmp_path, "nb.ipynb", "import tensorflow\n")
     facts = detect(tmp_path)
     assert facts.gpu_declared_in == {"jax": "src/imp/a.py", "rapids": "src/imp/b.py"}
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("from numba import cuda\n", {"numba": "app/k.py"}),
+        ("import numba.cuda\n", {"numba": "app/k.py"}),
+        ("from numba.cuda import jit\n", {"numba": "app/k.py"}),
+        ("from numba import njit, prange\n", {}),
+        ("import numba\n", {}),
+        ("import pycuda.autoinit\n", {"pycuda": "app/k.py"}),
+    ],
+)
+def test_numba_counts_as_gpu_only_through_its_cuda_target(
+    tmp_path: Path, code: str, expected: dict[str, str]
+) -> None:
+    write(tmp_path, "requirements.txt", "numba\n")
+    write(tmp_path, "app/__init__.py")
+    write(tmp_path, "app/k.py", code)
+    assert detect(tmp_path).gpu_declared_in == expected
+
+
+def test_numba_cuda_extra_names_its_cuda_line(tmp_path: Path) -> None:
+    write(tmp_path, "requirements.txt", "numba-cuda[cu12]>=0.4\n")
+    write(tmp_path, "app/__init__.py")
+    facts = detect(tmp_path)
+    assert (facts.gpu_frameworks, facts.cuda_line) == (("numba",), "12")
+
+
+def test_a_package_named_notebooks_in_the_metadata_is_a_package(tmp_path: Path) -> None:
+    """setuptools `packages=["core", "notebooks"]`: the metadata names it, so it is code
+    (imported by the smoke test, kept in the build context), not a folder of notebooks."""
+    write(
+        tmp_path,
+        "setup.py",
+        'from setuptools import setup\nsetup(name="nb", packages=["core", "notebooks"])\n',
+    )
+    write(tmp_path, "core/__init__.py")
+    write(tmp_path, "notebooks/__init__.py")
+    notebook(tmp_path, "notebooks/explore.ipynb")
+    facts = detect(tmp_path)
+    assert facts.packages == ("core", "notebooks")
+    assert facts.notebooks == ("notebooks/explore.ipynb",)
+    # without metadata naming it, a notebooks/ folder is still not a package
+    (tmp_path / "setup.py").unlink()
+    assert detect(tmp_path).packages == ("core",)
 
 
 def test_import_fallback_respects_declared_cpu_builds(tmp_path: Path) -> None:

@@ -240,8 +240,11 @@ def test_jobs_not_planned_without_module_or_metadata(
     names = [job.name for job in plan(facts, config).jobs]
     assert names == ["lint", "test"]  # no sonar/upload modules, not a git repo: no release
     with_stages(monkeypatch, "package", "upload")
-    bare = facts.model_copy(update={"build_system": "none"})
+    bare = facts.model_copy(update={"build_system": "none", "installable": False})
     assert [job.name for job in plan(bare, config).jobs] == ["lint", "test"]
+    # metadata that cannot be built (setup.cfg alone): no package job either
+    cfg_only = facts.model_copy(update={"installable": False})
+    assert "package" not in [job.name for job in plan(cfg_only, config).jobs]
 
 
 def test_need_on_a_narrower_job_is_rejected() -> None:
@@ -269,3 +272,21 @@ def test_setup_installs_the_extras_of_the_planned_jobs(
 def test_setup_can_install_pipelinekit_from_a_source_folder(facts: ProjectFacts) -> None:
     config = parse_config({"ci": {"pipelinekit_source": "./vendor/pipelinekit/"}}, source="p")
     assert plan(facts, config).setup[2].endswith("'./vendor/pipelinekit[lint]'")
+
+
+def test_require_conventional_adds_a_release_lint_job_to_merge_requests(
+    facts: ProjectFacts,
+) -> None:
+    """Hunt #13: `require_conventional` promised a `release lint` merge-request job and the
+    planner never made one."""
+    git = facts.model_copy(update={"is_git": True})
+    assert "release-lint" not in [job.name for job in plan(git, Config()).jobs]
+    config = parse_config({"release": {"require_conventional": True}}, source="p")
+    job = plan(git, config).job("release-lint")
+    assert (job.stage, job.needs, job.rules) == ("lint", (), (Rule(kind="merge_request"),))
+    assert job.command == ("release", "lint") and job.full_history
+    assert job.script == ('"$PIPELINEKIT_VENV/bin/pipelinekit" release lint',)
+    sub = plan(git.model_copy(update={"root": "ml"}), config).job("release-lint")
+    assert sub.command == ("release", "lint", "--path", "ml")
+    off = parse_config({"release": {"require_conventional": True, "enabled": False}}, source="p")
+    assert "release-lint" not in [job.name for job in plan(git, off).jobs]

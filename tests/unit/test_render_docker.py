@@ -193,17 +193,23 @@ def test_dockerfile_copies_nested_requirement_files_at_their_paths(facts: Projec
 
 
 def test_dockerfile_for_project_without_metadata_ships_source(facts: ProjectFacts) -> None:
-    bare = facts.model_copy(update={"build_system": "none", "config_file": "pipelinekit.toml"})
+    bare = facts.model_copy(
+        update={"build_system": "none", "installable": False, "config_file": "pipelinekit.toml"}
+    )
     text = render_dockerfile(spec_of(bare), source="p")
     assert "pip wheel --no-deps" not in text and "/wheels/app" not in text
     assert "RUN rm -rf /src/wheelhouse /src/.pipelinekit" in text  # no wheels in the image
-    assert "COPY --from=builder /src /app" in text and "ENV PYTHONPATH=/app" in text
+    assert "COPY --from=builder /src /app" in text and "ENV PYTHONPATH=/app/src\n" in text
     assert "-r requirements.txt" in text
 
 
 VARIANTS = {
     "cpu": {},
-    "cpu-no-metadata": {"build_system": "none", "config_file": "pipelinekit.toml"},
+    "cpu-no-metadata": {
+        "build_system": "none",
+        "installable": False,
+        "config_file": "pipelinekit.toml",
+    },
     "cpu-setup-py": {"dependency_files": (), "config_file": "pipelinekit.toml"},
     "cpu-setup-py-requirements": {"config_file": "pipelinekit.toml"},
     "torch-3.11-ppa": {"gpu_frameworks": ("torch",)},

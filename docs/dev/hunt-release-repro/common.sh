@@ -1,5 +1,5 @@
 set -e
-export PYTHONPATH=/work/main GIT_AUTHOR_NAME=dev GIT_AUTHOR_EMAIL=d@x GIT_COMMITTER_NAME=dev GIT_COMMITTER_EMAIL=d@x
+export PYTHONPATH=${PK_SRC:-/work/main} GIT_AUTHOR_NAME=dev GIT_AUTHOR_EMAIL=d@x GIT_COMMITTER_NAME=dev GIT_COMMITTER_EMAIL=d@x
 unset CI_COMMIT_BRANCH BRANCH_NAME GITHUB_HEAD_REF GITHUB_REF_NAME CI_COMMIT_TAG TAG_NAME
 pk() { python -m pipelinekit "$@" || echo "[exit $?]"; }
 c() { echo "$RANDOM" >> "$1/f.txt"; git -C "$1" add f.txt; shift_dir=$1; shift; git -C "$shift_dir" commit -q "$@"; }

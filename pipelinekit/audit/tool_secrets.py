@@ -1,0 +1,103 @@
+"""detect-secrets for keys and tokens: its own command (`python -m detect_secrets scan`) on
+the repository's files, in a process of its own (it runs beside the other checks on another
+core, and uses its own worker processes on a large repository).
+
+Its JSON names each secret by type, file, line and a hash, never the value, and so do our
+findings. Secrets the repository's `.secrets.baseline` marks as audited false positives
+(`is_secret: false`, detect-secrets' own adoption workflow) are not reported.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from pipelinekit.audit.model import Hit, Severity, Skip
+from pipelinekit.audit.repo import MAX_TEXT_BYTES, AuditRepo
+
+TIMEOUT_S = 600.0
+BASELINE = ".secrets.baseline"
+ENTROPY = ("Base64 High Entropy String", "Hex High Entropy String")
+NOT_SCANNED_FOR_ENTROPY = (".ipynb", ".csv", ".tsv", ".svg", ".lock", ".sum", ".min.js")
+"""Encoded images in notebook outputs, data and checksums are random-looking by nature."""
+
+
+def severity(kind: str) -> Severity:
+    if kind in ENTROPY:
+        return "minor"
+    if kind == "Secret Keyword":
+        return "major"
+    return "critical"
+
+
+def scan(repo: AuditRepo) -> list[Hit]:
+    from pipelinekit.baseline import store
+
+    # Baselines hold hashes (detect-secrets' own, pipelinekit's fingerprints), never secrets:
+    # scanned, every recorded fingerprint would be a new high-entropy "secret".
+    baselines = {BASELINE, repo.in_project(store.FILE)}
+    files = [f for f in repo.files if repo.own(f) and f not in baselines and _small(repo, f)]
+    if not files:
+        return []
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "detect_secrets", "scan", "--", *files],
+            cwd=repo.root,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise Skip(f"detect-secrets did not finish within {TIMEOUT_S:.0f} s") from exc
+    if done.returncode != 0 and "No module named detect_secrets" in done.stderr:
+        raise Skip("detect-secrets is not installed (pip install 'pipelinekit[audit]')")
+    try:
+        results = json.loads(done.stdout)["results"]
+    except (ValueError, KeyError, TypeError) as exc:
+        first = " ".join(done.stderr.split())[:200]
+        raise Skip(f"detect-secrets printed no result (exit {done.returncode}): {first}") from exc
+    audited = _audited_false_positives(repo)
+    out = []
+    for path, secrets in sorted(results.items()):
+        for secret in secrets:
+            kind = str(secret.get("type", "secret"))
+            if (path, secret.get("hashed_secret")) in audited:
+                continue
+            if kind in ENTROPY and path.endswith(NOT_SCANNED_FOR_ENTROPY):
+                continue
+            out.append(
+                Hit(
+                    severity(kind),
+                    path,
+                    int(secret.get("line_number") or 0) or None,
+                    f"{kind} committed (detect-secrets): revoke it, remove it from the history "
+                    "and read it from the environment or a secret store at run time",
+                    rule=kind,
+                )
+            )
+    return out
+
+
+def _small(repo: AuditRepo, path: str) -> bool:
+    try:
+        return (repo.root / path).stat().st_size <= MAX_TEXT_BYTES
+    except OSError:
+        return False
+
+
+def _audited_false_positives(repo: AuditRepo) -> set[tuple[str, str]]:
+    text = repo.text(BASELINE) if BASELINE in repo.files else None
+    if not text:
+        return set()
+    try:
+        results = json.loads(text).get("results", {})
+        return {
+            (path, str(s.get("hashed_secret")))
+            for path, secrets in results.items()
+            for s in secrets
+            if s.get("is_secret") is False
+        }
+    except (ValueError, AttributeError, TypeError):
+        return set()

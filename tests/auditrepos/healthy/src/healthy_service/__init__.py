@@ -1,0 +1,1 @@
+"""A model-serving service: settings from the environment, errors to Sentry, metrics to Prometheus."""
