@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import configparser
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -310,15 +310,17 @@ def scan_imports(root: Path, py_files: Iterable[str], limit: int = 300) -> dict[
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                modules = [node.module]
-            else:
-                continue
-            for module in modules:
-                framework = _GPU_IMPORTS.get(module.split(".")[0])
-                if framework:
-                    found.setdefault(framework, rel)
+        for module in imported_names(tree):
+            framework = _GPU_IMPORTS.get(module.split(".")[0])
+            if framework:
+                found.setdefault(framework, rel)
     return found
+
+
+def imported_names(tree: ast.AST) -> Iterator[str]:
+    """Every absolute module name `tree` imports, imports inside functions included."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module

@@ -15,6 +15,8 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from pipelinekit.detect_deps import imported_names
+
 ROOT = Path(__file__).resolve().parents[2]
 DEV_ONLY = {"dev", "test"}
 """Extras for working on pipelinekit, not for running it: they declare no runtime import."""
@@ -24,15 +26,8 @@ def imported_modules(package: Path) -> dict[str, set[str]]:
     """Top-level module -> files importing it, lazy imports inside functions included."""
     found: dict[str, set[str]] = {}
     for path in sorted(package.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            else:
-                continue
-            for name in names:
-                found.setdefault(name.split(".")[0], set()).add(path.relative_to(ROOT).as_posix())
+        for name in imported_names(ast.parse(path.read_text(encoding="utf-8"))):
+            found.setdefault(name.split(".")[0], set()).add(path.relative_to(ROOT).as_posix())
     return found
 
 
