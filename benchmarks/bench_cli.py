@@ -5,6 +5,9 @@ Prints, for the same machine and interpreter:
 - `pipelinekit init` (detect, config, render and write every file) on a fresh copy of the
   bundled example (< 0.5 s), and a following `pipelinekit render`.
 
+pipelinekit runs from its own clean venv (benchmarks/benchvenv.py), as in the other benchmarks:
+neither a dev install nor the developer's site-packages is needed or measured.
+
 Run: python benchmarks/bench_cli.py [--runs N]
 """
 
@@ -19,7 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchvenv import ROOT, pipelinekit_venv
+
 EXAMPLE = ROOT / "examples" / "churn-model"
 
 
@@ -38,9 +43,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    py = sys.executable
-    base = median_of(args.runs, [py, "-c", "pass"])
-    help_time = median_of(args.runs, [py, "-m", "pipelinekit", "--help"])
+    pk = str(pipelinekit_venv(extras="lint"))  # init records the lint baseline with ruff
+    base = median_of(args.runs, [str(Path(pk).parent / "python"), "-c", "pass"])
+    help_time = median_of(args.runs, [pk, "--help"])
     print(f"python -c pass         {base * 1000:7.1f} ms")
     print(
         f"pipelinekit --help     {help_time * 1000:7.1f} ms   ratio {help_time / base:.2f}x (<= 3x)"
@@ -50,8 +55,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             repo = Path(tmp) / "repo"
             shutil.copytree(EXAMPLE, repo)
-            init_times.append(timed([py, "-m", "pipelinekit", "init", str(repo)]))
-            render_times.append(timed([py, "-m", "pipelinekit", "render", str(repo)]))
+            init_times.append(timed([pk, "init", str(repo)]))
+            render_times.append(timed([pk, "render", str(repo)]))
     init, render = statistics.median(init_times), statistics.median(render_times)
     print(f"init example (detect, config, render, write)  {init * 1000:7.1f} ms   (< 500 ms)")
     print(f"render again (all files unchanged)            {render * 1000:7.1f} ms")

@@ -7,8 +7,10 @@ not; measuring everyone the same way keeps the ratios honest.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,10 +32,22 @@ def pipelinekit_venv(cache: Path = CACHE, extras: str = "") -> Path:
     """The `pipelinekit` script of this checkout in `cache/pipelinekit`, reinstalled (without
     touching its dependencies) on every call so the current code is what gets measured."""
     venv = cache / "pipelinekit"
-    target = f"{ROOT}[{extras}]" if extras else str(ROOT)
     if not (venv / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip = [str(venv / "bin" / "pip"), "install", "-q"]
-    subprocess.run([*pip, target], check=True)  # adds missing dependencies/extras only
-    subprocess.run([*pip, "--no-deps", "--force-reinstall", str(ROOT)], check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = clean_copy(Path(tmp) / "pipelinekit")
+        target = f"{source}[{extras}]" if extras else str(source)
+        subprocess.run([*pip, target], check=True)  # adds missing dependencies/extras only
+        subprocess.run([*pip, "--no-deps", "--force-reinstall", str(source)], check=True)
     return venv / "bin" / "pipelinekit"
+
+
+def clean_copy(dest: Path) -> Path:
+    """The checkout's sources copied to `dest`: pip builds a project in its own folder, and
+    setuptools would leave `build/` and `pipelinekit.egg-info` in the checkout."""
+    ignore = shutil.ignore_patterns(
+        ".git", ".tools", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache"
+    )
+    shutil.copytree(ROOT, dest, ignore=ignore)
+    return dest

@@ -101,8 +101,10 @@ def detect(path: Path, fmt: str) -> None:
     if fmt == "json":
         echo_json(facts.model_dump(mode="json"))
         return
-    for key, value in facts.model_dump(mode="json").items():
-        click.echo(f"{key:17} {_plain(value) or '-'}")
+    from pipelinekit.util.table import table_lines
+
+    rows = [(key, _plain(value) or "-") for key, value in facts.model_dump(mode="json").items()]
+    click.echo("\n".join(table_lines(rows)))
 
 
 def _retired_note(action: str) -> str:
@@ -251,8 +253,47 @@ HERE_OPTION = click.option(
 )
 
 
-@cli.command()
-@click.argument("name")
+class StageName(click.Choice[str]):
+    """The registered stages, read only when needed (help, completion, a value to check) so
+    `pipelinekit --help` does not list the stages package; a typo is refused with the closest
+    names."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from pipelinekit.stages import implemented
+
+        return implemented()
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        """click.Choice.__init__ assigns the choices; they come from the registry instead."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if value in self.choices:
+            return str(value)
+        import difflib
+
+        close = difflib.get_close_matches(str(value), self.choices, n=3, cutoff=0.6)
+        hint = f" Did you mean {' or '.join(close)}?" if close else ""
+        self.fail(f"{value!r} is not a stage.{hint} Stages: {', '.join(self.choices)}.", param, ctx)
+
+
+class StageCommand(click.Command):
+    """`stage --help` ends with the list of stages NAME may be."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from pipelinekit.stages import implemented
+
+        with formatter.section("Stages"):
+            formatter.write_text(", ".join(implemented()))
+        super().format_epilog(ctx, formatter)
+
+
+@cli.command(cls=StageCommand)
+@click.argument("name", type=StageName(), metavar="NAME")
 @PATH_ARG
 @HERE_OPTION
 def stage(name: str, path: Path, here: bool) -> None:
@@ -332,19 +373,14 @@ def run_command(path: Path, only: str | None, max_jobs: int, no_cache: bool, her
 @FORMAT_OPTION
 def doctor(fmt: str) -> None:
     """Show which tools are present and whether Jenkins/GitLab answer (auth, plugins)."""
-    from pipelinekit.doctor import check_tools
-    from pipelinekit.register.doctor import doctor_servers
+    from pipelinekit.doctor import check_tools, doctor_servers, text_lines
 
     checks = check_tools()
     servers = doctor_servers()
     if fmt == "json":
         echo_json({"tools": [c.__dict__ for c in checks], "servers": [s.__dict__ for s in servers]})
         return
-    for check in checks:
-        mark = "ok " if check.version else "-- "
-        click.echo(f"{mark} {check.name:15} {check.version or 'not found'}  ({check.purpose})")
-    for server in servers:
-        click.echo(f"{server.status:4}{server.name:15} {server.detail}")
+    click.echo("\n".join(text_lines(checks, servers)))
 
 
 def _interrupt(signum: int, _frame: object) -> None:

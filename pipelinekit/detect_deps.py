@@ -2,9 +2,9 @@
 
 `detect` needs two answers from dependencies: which GPU frameworks the project uses (they decide
 between a CUDA and a CPU image) and whether pytest is a declared tool. Both come from the
-sources `pipelinekit.env.sources` finds, with names matched tolerantly (`env.reqfile`), because
-real requirement files hold URLs, `-e` lines, options and typos that a strict parser rejects, and
-one bad line must not hide the rest. Nothing here imports or runs the user's code.
+sources `pipelinekit.env.sources` finds, with names read by `packaging` where PEP 508 applies and
+tolerantly where it does not (`env.reqfile`: URLs, `-e` lines, options, typos), because one bad
+line must not hide the rest. Nothing here imports or runs the user's code.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from __future__ import annotations
 import ast
 import configparser
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelinekit.env.reqfile import normalize, parse_requirement, read_requirement_file
-from pipelinekit.env.sources import Discovery, tox_line
+from pipelinekit.env.sources import CONDA_SPEC, Discovery, tox_line
 
 _GPU_PACKAGES = {
     **dict.fromkeys(("torch", "pytorch", "pytorch-cuda", "pytorch-gpu"), "torch"),
@@ -108,7 +108,7 @@ def scan_dependencies(root: Path, found: Discovery) -> DependencyScan:
             scan.files.add(source.path)
         for line in source.requirements:
             if source.kind == "conda":
-                match = re.match(r"\s*(?:[\w.-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)", line)
+                match = CONDA_SPEC.fullmatch(line)
                 if match:
                     scan.deps.append(Dep(normalize(match[1]), frozenset(), source.path))
                 if named := cuda_line(line, conda=True):
@@ -319,16 +319,19 @@ def scan_imports(root: Path, py_files: Iterable[str], limit: int = 300) -> dict[
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                modules = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-            else:
-                continue
-            for module in modules:
-                parts = module.split(".")
-                framework = _GPU_IMPORTS.get(".".join(parts[:2])) or _GPU_IMPORTS.get(parts[0])
-                if framework:
-                    found.setdefault(framework, rel)
+        for module in imported_names(tree):
+            parts = module.split(".")
+            framework = _GPU_IMPORTS.get(".".join(parts[:2])) or _GPU_IMPORTS.get(parts[0])
+            if framework:
+                found.setdefault(framework, rel)
     return found
+
+
+def imported_names(tree: ast.AST) -> Iterator[str]:
+    """Every absolute module name `tree` imports, imports inside functions included."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module  # and what it names, which may be a submodule (numba.cuda)
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from pipelinekit.env.inputs import InstallPlan
 from pipelinekit.env.locks import REFRESH
+from pipelinekit.env.reqfile import normalize
 from pipelinekit.errors import CheckFailed, ConfigError, ExternalError, PipelinekitError
 from pipelinekit.util.stream import LineSink, StreamResult, StreamTimeout, run_streamed
 
@@ -316,7 +317,7 @@ def install_error(result: StreamResult, plan: InstallPlan, project_dir: Path) ->
         if clash is not None:
             return clash
     names = missing + [n.lower() for n in _REQUIRE.findall(cause) if n.lower() not in missing]
-    declared = [(n, plan.origins[_norm(n)]) for n in names if _norm(n) in plan.origins]
+    declared = [(n, plan.origins[normalize(n)]) for n in names if normalize(n) in plan.origins]
     where = "; ".join(f"{name} is declared in {', '.join(places)}" for name, places in declared)
     hint = f" {where}." if where else ""
     if missing:
@@ -347,7 +348,7 @@ def _lock_clash(plan: InstallPlan, cause: str, project_dir: Path) -> Pipelinekit
     a conflict when another file (requirements-dev.txt) pins something else."""
     assert plan.lock is not None
     pinned = {pin.name: pin for pin in plan.pins}
-    clash = [pinned[_norm(n)] for n in _REQUIRE.findall(cause) if _norm(n) in pinned]
+    clash = [pinned[normalize(n)] for n in _REQUIRE.findall(cause) if normalize(n) in pinned]
     if not clash:
         return None
     pin = clash[0]
@@ -382,10 +383,6 @@ def _backend_error(lines: tuple[str, ...]) -> str | None:
         elif inside and (match := _EXCEPTION.match(line)):
             found = match[1].strip()
     return found
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _cause(result: StreamResult) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelinekit.env.reqfile import normalize, parse_requirement
+from pipelinekit.env.reqfile import exact_pin, logical_lines, normalize
 from pipelinekit.errors import ConfigError
 from pipelinekit.facts import LockFile
 
@@ -186,14 +186,10 @@ def _pylock(data: Any) -> Iterator[Pin]:
 
 
 def _pinned(text: Any) -> Iterator[Pin]:
-    from pipelinekit.env.reqfile import logical_lines
-
     for line in logical_lines(str(text)):
-        requirement, _, marker = line.split(" --hash")[0].partition(";")
-        name, _, version = requirement.partition("==")
-        parsed = parse_requirement(name)
-        if parsed and version.strip():
-            yield Pin(parsed[0], version.strip().lstrip("="), marker.strip() or None)
+        pin = exact_pin(line)
+        if pin:
+            yield Pin(*pin)
 
 
 def stale_names(pins: Iterable[Pin], declared: Iterable[str]) -> list[str]:

@@ -676,7 +676,8 @@ def pipfile_requirement(name: str, spec: object) -> str:
     return line + (f" ; {' and '.join(markers)}" if markers else "")
 
 
-_CONDA_SPEC = re.compile(r"\s*(?:[\w.-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)")
+CONDA_SPEC = re.compile(r"\s*(?:[\w.-]+::)?([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)")
+"""A conda match spec (`conda-forge::numpy >=1.24`): not PEP 508, so `packaging` cannot read it."""
 
 
 def _conda_sources(root: Path, rel: str, found: Discovery) -> None:
@@ -701,7 +702,7 @@ def _conda_sources(root: Path, rel: str, found: Discovery) -> None:
                 elif line.strip():
                     pip_lines.append(line.strip())
             continue
-        match = _CONDA_SPEC.fullmatch(str(item))
+        match = CONDA_SPEC.fullmatch(str(item))
         if not match:
             continue
         if normalize(match[1]) == "python":

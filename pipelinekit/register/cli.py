@@ -15,10 +15,9 @@ import click
 
 from pipelinekit.cli_options import FORMAT_OPTION
 from pipelinekit.errors import UsageError
-from pipelinekit.register.doctor import ServerCheck, doctor_servers
 from pipelinekit.register.plan import Plan, as_json, raise_for_problems, render_summary, render_text
 
-__all__ = ["ServerCheck", "doctor_servers", "register"]
+__all__ = ["register"]
 
 
 def _options(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.tools import REPO_ROOT
+from tests.support.tools import REPO_ROOT, build_leftovers
 
 pytestmark = pytest.mark.slow
 
@@ -28,6 +28,7 @@ def user_env(home: Path) -> dict[str, str]:
 
 def test_demo_runs_the_example_pipeline_from_nothing(tmp_path: Path) -> None:
     work = tmp_path / "demo"
+    before = build_leftovers()
     done = subprocess.run(
         ["bash", str(REPO_ROOT / "scripts" / "demo.sh"), str(work)],
         capture_output=True,
@@ -37,6 +38,9 @@ def test_demo_runs_the_example_pipeline_from_nothing(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout
+    assert build_leftovers() == before  # pipelinekit was built from a copy of the checkout
+    installing = out.split("== installing pipelinekit[lint,package]")[1].split("== pipelinekit")[0]
+    assert "fetching pydantic" in installing and "fetching ruff" in installing  # said, live
     assert "== pipelinekit run" in out
     assert "[test] environment: installing the project (editable" in out  # built, not borrowed
     assert "[test] [passed] coverage:" in out and "pytest: 11 passed" in out

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import responses
 
+from pipelinekit.doctor import doctor_servers
 from pipelinekit.errors import ConfigError
-from pipelinekit.register.doctor import doctor_servers
 from pipelinekit.register.project import origin_url, project_name, project_path_from_remote
 from pipelinekit.register.settings import RegisterConfig, load_register_settings, parse_register
 from tests.register.conftest import GITLAB_TOKEN, TOKEN

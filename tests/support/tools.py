@@ -120,3 +120,11 @@ def require(*names: str) -> Path:
     found = find(names[-1])
     assert found is not None
     return found
+
+
+def build_leftovers() -> dict[str, int]:
+    """What building pipelinekit writes into the checkout (`build/`, `*.egg-info`): path ->
+    mtime. An editable dev install may have left an egg-info before; a script that installs
+    pipelinekit from a copy of the checkout leaves this unchanged."""
+    found = [*REPO_ROOT.glob("build/**/*"), *REPO_ROOT.glob("*.egg-info/**/*")]
+    return {str(p): p.stat().st_mtime_ns for p in found if p.is_file()}

@@ -54,7 +54,12 @@ def test_detect_json_has_the_stable_keys(
     }
     assert data["notebooks"] == ["notebooks/Exploratory analysis.ipynb"]
     code, out, _ = run(capsys, "detect", str(example_copy))
-    assert "tests             dirs: tests; framework: pytest" in out
+    lines = out.splitlines()
+    assert "dirs: tests; framework: pytest" in next(x for x in lines if x.startswith("tests "))
+    long_key = next(x for x in lines if x.startswith("not_installable_reason"))
+    column = len("not_installable_reason  ")
+    assert {len(x) - len(x[column:].lstrip()) for x in lines} == {column}  # one value column
+    assert long_key[column:] == "-"
 
 
 def test_init_writes_config_and_files(
@@ -220,7 +225,21 @@ def test_plan_text_and_json(capsys: pytest.CaptureFixture[str], example_copy: Pa
 
 def test_unknown_stage(capsys: pytest.CaptureFixture[str], example_copy: Path) -> None:
     code, _, err = run(capsys, "stage", "deploy", str(example_copy))
-    assert code == 2 and "Unknown stage 'deploy'" in err and "lint" in err and "test" in err
+    assert code == 2 and "'deploy' is not a stage." in err and "Did you mean" not in err
+    assert "Stages: lint, test." in err  # the registry (patched by conftest), not a fixed list
+    assert "Traceback" not in err
+
+
+def test_stage_typo_suggests_the_closest(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "stage", "lnt")
+    assert code == 2 and "Invalid value for 'NAME': 'lnt' is not a stage." in err
+    assert "Did you mean lint?" in err
+
+
+def test_stage_help_lists_the_stages(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "stage", "--help")
+    assert code == 0 and "Usage: pipelinekit stage [OPTIONS] NAME [PATH]" in out
+    assert out.split("Stages:")[1].split() == ["lint,", "test"]
 
 
 @pytest.mark.parametrize(
@@ -290,7 +309,19 @@ def test_doctor_lists_tools(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and checks["python"]["version"] == "{}.{}.{}".format(*sys.version_info[:3])
     assert checks["sonar-scanner"]["purpose"] == "stage sonar"
     code, out, _ = run(capsys, "doctor")
-    assert "python" in out and ("not found" in out or "ok" in out)
+    lines = out.splitlines()
+    python = next(x for x in lines if x.split()[1] == "python")
+    assert python.split() == [
+        "ok",
+        "python",
+        "{}.{}.{}".format(*sys.version_info[:3]),
+        "(runs",
+        "every",
+        "stage)",
+    ]
+    skipped = next(x for x in lines if x.startswith("skip"))
+    assert skipped.split()[:2] == ["skip", "jenkins"]  # was "skipjenkins": one aligned table now
+    assert {x.index(x.split()[1]) for x in lines} == {len("skip  ")}
 
 
 def test_console_script_help_and_version() -> None:
