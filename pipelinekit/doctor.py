@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Literal
 
 from pipelinekit.errors import PipelinekitError
-from pipelinekit.register.settings import RegisterConfig, load_register_settings
+from pipelinekit.register.load import load_register_settings
+from pipelinekit.register.settings import RegisterConfig
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ class PipelinekitError(Exception):
     exit_code: int = EXIT_BAD_INPUT
 
     def __init__(self, message: str) -> None:
-        from pipelinekit.redact import redact
+        from pipelinekit.util.redact import redact
 
         super().__init__(redact(message))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinekit.config import Config, load_config
-from pipelinekit.facts import ProjectFacts
+from pipelinekit.config.models import Config, load_config
+from pipelinekit.detect.facts import ProjectFacts
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def load_project(path: Path, *, at_git_root: bool = False) -> Project:
     CI files), a project in a subfolder of a git repository (`pipelinekit init libs/b`) is seen
     from the repository's root, where GitLab and Jenkins read the CI files, with its folder as
     `facts.root`: the same files as when detection finds the subfolder from the root."""
-    from pipelinekit.detect import detect
+    from pipelinekit.detect.repo import detect
 
     repo = path.resolve()
     facts = detect(repo)

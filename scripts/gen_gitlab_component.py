@@ -23,10 +23,11 @@ from typing import Any
 import yaml
 
 from pipelinekit import __version__
-from pipelinekit.config import parse_config
-from pipelinekit.facts import DEFAULT_PYTHON, ProjectFacts, TestFacts
+from pipelinekit.config.models import parse_config
+from pipelinekit.detect.facts import DEFAULT_PYTHON, ProjectFacts, TestFacts
 from pipelinekit.gitlab.render import render_gitlab_ci
-from pipelinekit.pipeline import Pipeline, plan
+from pipelinekit.plan.model import Pipeline
+from pipelinekit.plan.planner import plan
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = REPO_ROOT / "pipelines" / "gitlab"

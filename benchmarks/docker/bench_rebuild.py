@@ -31,7 +31,7 @@ from pipelinekit.docker import buildcontext, prefetch  # noqa: E402
 from pipelinekit.docker.buildcontext import BuildInput  # noqa: E402
 from pipelinekit.docker.client import DockerClient  # noqa: E402
 from pipelinekit.docker.render import DOCKERIGNORE, render_dockerfile  # noqa: E402
-from pipelinekit.pipeline import plan  # noqa: E402
+from pipelinekit.plan.model import plan  # noqa: E402
 from pipelinekit.project import load_project  # noqa: E402
 from tests.support import dockerd  # noqa: E402
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from pipelinekit.cli_options import FORMAT_OPTION, echo_json
+from pipelinekit.cli.options import FORMAT_OPTION, echo_json
 
 PATH_OPT = click.option(
     "--path",

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 from pipelinekit.artifacts.multipart import FileChanged, Fingerprint, Plan, upload_parts
 from pipelinekit.artifacts.settings import S3Config
 from pipelinekit.errors import ConfigError, ExternalError, PipelinekitError, UsageError
-from pipelinekit.redact import register_secret
+from pipelinekit.util.redact import register_secret
 
 MB = 1 << 20
 _AUTH_CODES = {

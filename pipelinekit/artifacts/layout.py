@@ -22,8 +22,8 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-from pipelinekit import reports
 from pipelinekit.errors import UsageError
+from pipelinekit.plan import reports
 
 MANIFEST = "manifest.json"
 IMAGE_REPORT = reports.IMAGE

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from pipelinekit.settings_base import Section
+from pipelinekit.config.base import Section
 
 _CREDENTIAL_KEY = re.compile(
     r"(access_key|secret|session_token|password|passwd|^token$|api_key|credentials$)", re.I
@@ -62,7 +62,7 @@ class S3Config(Section):
         )
         if not found:
             return data
-        from pipelinekit.redact import register_secret
+        from pipelinekit.util.redact import register_secret
 
         for key in found:
             if isinstance(data[key], str):

@@ -35,8 +35,8 @@ def audit(path: Path, fmt: str, output: Path | None) -> None:
     from pipelinekit.audit.formats import render
     from pipelinekit.audit.stage import assess
     from pipelinekit.errors import CheckFailed
-    from pipelinekit.fsutil import atomic_write
     from pipelinekit.project import load_project
+    from pipelinekit.util.fs import atomic_write
 
     project = load_project(path)
     assessed = assess(project.repo, project.facts, project.config, project.project_dir)

@@ -24,7 +24,7 @@ def render(report: AuditReport, fmt: str) -> str:
     from pipelinekit.audit.fmt_codequality import to_codequality
     from pipelinekit.audit.fmt_json import to_json
     from pipelinekit.audit.fmt_sarif import to_sarif
-    from pipelinekit.redact import redact
+    from pipelinekit.util.redact import redact
 
     if fmt == "text":
         from pipelinekit.audit.fmt_text import to_text
@@ -44,7 +44,7 @@ def render(report: AuditReport, fmt: str) -> str:
 
 def write_all(report: AuditReport, folder: Path) -> tuple[Path, ...]:
     """Every report file, each written atomically."""
-    from pipelinekit.fsutil import atomic_write
+    from pipelinekit.util.fs import atomic_write
 
     written = []
     for fmt, name in FILES.items():

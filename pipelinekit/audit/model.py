@@ -103,7 +103,7 @@ class Check:
             hits = self.probe(repo)
         except Skip as skip:
             return CheckResult(self, "skip", skip.reason, (), time.perf_counter() - start)
-        from pipelinekit.redact import redact
+        from pipelinekit.util.redact import redact
 
         findings = tuple(
             sorted(

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pipelinekit.audit.settings import AuditConfig
-from pipelinekit.config import Config
-from pipelinekit.facts import ProjectFacts
+from pipelinekit.config.models import Config
+from pipelinekit.detect.facts import ProjectFacts
 
 T = TypeVar("T")
 
@@ -119,7 +119,7 @@ class AuditRepo:
         """`git args` in the audited folder; None when git fails (not a repository, no
         commits yet): checks that need history skip with that reason."""
         from pipelinekit.errors import PipelinekitError
-        from pipelinekit.release.git import Git
+        from pipelinekit.util.git import Git
 
         if not self.is_git:
             return None
@@ -145,7 +145,7 @@ def git_files(root: Path) -> tuple[str, ...] | None:
     """Tracked and untracked-but-not-ignored files under `root`, relative to it; None when
     `root` is not in a git work tree (or git is missing)."""
     from pipelinekit.errors import PipelinekitError
-    from pipelinekit.release.git import Git
+    from pipelinekit.util.git import Git
 
     try:
         listed = Git(root).run("ls-files", "-z", "--cached", "--others", "--exclude-standard")
@@ -156,7 +156,7 @@ def git_files(root: Path) -> tuple[str, ...] | None:
 
 
 def open_repo(root: Path, facts: ProjectFacts, config: Config) -> AuditRepo:
-    from pipelinekit.detect import project_files
+    from pipelinekit.detect.repo import project_files
 
     root = root.resolve()
     tracked = git_files(root)

@@ -15,9 +15,9 @@ from pathlib import Path
 from pipelinekit.audit import scoring
 from pipelinekit.audit.model import SECTIONS, AuditReport, Check, CheckResult
 from pipelinekit.audit.repo import AuditRepo, open_repo
-from pipelinekit.config import Config
+from pipelinekit.config.models import Config
+from pipelinekit.detect.facts import ProjectFacts
 from pipelinekit.errors import ConfigError
-from pipelinekit.facts import ProjectFacts
 
 SLOW_FIRST = ("secrets", "bugbear", "vulnerabilities", "docstrings", "repo-review")
 """Started first: they spawn processes or wait on the network."""
@@ -93,7 +93,7 @@ def _safe(check: Check, repo: AuditRepo) -> CheckResult:
     try:
         return check.run(repo)
     except Exception as exc:  # a bug in one check: reported, never a pass
-        from pipelinekit.redact import redact
+        from pipelinekit.util.redact import redact
 
         reason = f"the check could not run: {type(exc).__name__}: {redact(str(exc))[:200]}"
         return CheckResult(check, "skip", reason, ())

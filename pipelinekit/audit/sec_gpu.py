@@ -103,7 +103,7 @@ def builds_in(text: str, path: str) -> list[Build]:
     """The GPU builds one dependency file declares: a CUDA line it names (detection's
     `cuda_line`: `+cu118`, a `/whl/cu121` index, `cupy-cuda11x`, `jax[cuda12]`, `cudf-cu12`,
     conda's `pytorch-cuda=12.1`), else the default wheels of a pinned `torch`/`tensorflow`."""
-    from pipelinekit.detect_deps import cuda_line
+    from pipelinekit.detect.deps import cuda_line
 
     conda = path.endswith((".yml", ".yaml"))
     named: list[Build] = []

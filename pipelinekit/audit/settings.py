@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from pipelinekit.settings_base import Section
+from pipelinekit.config.base import Section
 
 OSV_QUERY_URL = "https://api.osv.dev/v1/query"
 

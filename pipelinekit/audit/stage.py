@@ -10,8 +10,8 @@ from pathlib import Path
 from pipelinekit.audit import ratchet, runner
 from pipelinekit.audit.model import AuditReport, Finding
 from pipelinekit.baseline import store
-from pipelinekit.config import Config
-from pipelinekit.facts import ProjectFacts
+from pipelinekit.config.models import Config
+from pipelinekit.detect.facts import ProjectFacts
 
 SHOWN = 10
 

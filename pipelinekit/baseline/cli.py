@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from pipelinekit.cli_options import FORMAT_OPTION, echo_json
+from pipelinekit.cli.options import FORMAT_OPTION, echo_json
 
 PATH_ARG = click.argument(
     "path", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)

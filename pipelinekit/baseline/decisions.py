@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import shlex
 
-from pipelinekit.config import Config
+from pipelinekit.config.models import Config
+from pipelinekit.detect.facts import ProjectFacts
 from pipelinekit.env.model import EnvSpec
-from pipelinekit.facts import ProjectFacts
 from pipelinekit.stages.lint_pylint import wanted
 
 

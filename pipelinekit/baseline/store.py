@@ -14,7 +14,7 @@ from typing import Any
 
 from pipelinekit import __version__
 from pipelinekit.errors import ConfigError
-from pipelinekit.fsutil import atomic_write
+from pipelinekit.util.fs import atomic_write
 
 FILE = "pipelinekit-baseline.json"
 VERSION = 1

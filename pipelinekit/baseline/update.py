@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipelinekit import reports
 from pipelinekit.baseline import ratchet, store
 from pipelinekit.baseline.fingerprint import most_common
 from pipelinekit.errors import CheckFailed
+from pipelinekit.plan import reports
 from pipelinekit.project import Project
 from pipelinekit.stages import lint
 from pipelinekit.stages.base import StageContext

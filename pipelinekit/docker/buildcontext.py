@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, cast
 
 from pipelinekit.docker.render import TEMPLATE_NAMES, dockerignore_patterns, render_dockerfile
-from pipelinekit.pipeline import ImageSpec
+from pipelinekit.plan.model import ImageSpec
 
 OVERRIDES_DIR = "dockerfiles"
 CONTEXT_DOCKERFILE = ".pipelinekit.Dockerfile"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipelinekit.errors import CheckFailed, ExternalError
-from pipelinekit.redact import redact, register_secret
+from pipelinekit.util.redact import redact, register_secret
 
 CONNECT_HINT = (
     "Start the daemon (`sudo systemctl start docker`) or point DOCKER_HOST at it, and make sure "

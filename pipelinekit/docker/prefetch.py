@@ -24,7 +24,7 @@ from packaging.utils import canonicalize_name
 
 from pipelinekit.docker.render import WHEELHOUSE
 from pipelinekit.errors import ExternalError
-from pipelinekit.pipeline import ImageSpec
+from pipelinekit.plan.model import ImageSpec
 
 PIP_TIMEOUT_S = 1800
 MANYLINUX = "manylinux_2_35"

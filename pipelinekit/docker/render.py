@@ -22,8 +22,8 @@ from functools import cache
 import jinja2
 
 from pipelinekit.docker import cuda
-from pipelinekit.generated import with_header
-from pipelinekit.pipeline import ImageSpec
+from pipelinekit.plan.model import ImageSpec
+from pipelinekit.render.header import with_header
 
 TEMPLATE_NAMES = (
     "base.Dockerfile.j2",

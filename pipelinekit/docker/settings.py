@@ -6,7 +6,7 @@ import re
 
 from pydantic import Field, field_validator
 
-from pipelinekit.settings_base import ImageReference, Section
+from pipelinekit.config.base import ImageReference, Section
 
 _CUDA = re.compile(r"^(auto|\d+\.\d+(\.\d+)?)$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -11,12 +11,12 @@ environment.yml (conda specs as their PyPI names, its `pip:` list), and setup.cf
 
 from __future__ import annotations
 
-from pipelinekit.config import Config
+from pipelinekit.config.models import Config
+from pipelinekit.detect.facts import ProjectFacts
 from pipelinekit.env.inputs import METADATA_KINDS, is_local, source_lines
 from pipelinekit.env.model import EnvSpec
 from pipelinekit.env.sources import CONDA_FILES, is_gpu_variant
-from pipelinekit.facts import ProjectFacts
-from pipelinekit.pipeline import ImageSpec, pipeline_gpu
+from pipelinekit.plan.model import ImageSpec
 
 _NOT_PIP_FILES = frozenset({"conda", "conda-pip", "pipfile"})
 """Dependency files pip cannot read as requirement files (the image takes their lines)."""
@@ -93,3 +93,8 @@ def _table_lines(runtime: EnvSpec, installable: bool) -> tuple[str, ...]:
             if not is_local(line) and line not in lines and line.isprintable():
                 lines.append(line)
     return tuple(lines)
+
+
+def pipeline_gpu(facts: ProjectFacts, config: Config) -> bool:
+    """Whether the image is a GPU image (its smoke test needs a GPU node)."""
+    return bool(facts.gpu_frameworks) if config.docker.gpu is None else config.docker.gpu

@@ -30,7 +30,7 @@ from pipelinekit.env.inputs import (
 )
 from pipelinekit.env.model import EnvSpec
 from pipelinekit.env.python import Interpreter, find_interpreter, query
-from pipelinekit.fsutil import atomic_write
+from pipelinekit.util.fs import atomic_write
 from pipelinekit.util.stream import LineSink
 
 ENVS_DIR = Path(".pipelinekit") / "envs"

@@ -15,13 +15,13 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
+from pipelinekit.detect.facts import DependencySource, LockFile
 from pipelinekit.env import conda
 from pipelinekit.env.locks import REFRESH, Pin, read_pins, stale_names
 from pipelinekit.env.model import EnvSpec
 from pipelinekit.env.reqfile import normalize, parse_requirement, read_requirement_file
 from pipelinekit.env.sources import tox_line
 from pipelinekit.errors import ConfigError
-from pipelinekit.facts import DependencySource, LockFile
 
 TOOL_ORIGIN = "pipelinekit (the test stages run it)"
 _LOCAL = re.compile(r"^(-e\s+|--editable[=\s]+)?(\.{1,2}/\S*|\.)(.*)$")

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipelinekit.detect.facts import LockFile
 from pipelinekit.env.reqfile import exact_pin, logical_lines, normalize
 from pipelinekit.errors import ConfigError
-from pipelinekit.facts import LockFile
 
 REFRESH = {
     "uv": "run `uv lock`",

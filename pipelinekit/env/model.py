@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from pipelinekit.facts import DependencySource, LockFile
+from pipelinekit.detect.facts import DependencySource, LockFile
 
 Purpose = Literal["test", "runtime"]
 

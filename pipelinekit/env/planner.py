@@ -12,13 +12,13 @@ constraint files. `[tool.pipelinekit.test]` replaces any of those choices.
 
 from __future__ import annotations
 
-from pipelinekit.config import Config, TestConfig
+from pipelinekit.config.models import Config, TestConfig
+from pipelinekit.detect.facts import DependencySource, LockFile, ProjectFacts
 from pipelinekit.env.locks import lock_file
 from pipelinekit.env.model import EnvSpec, Purpose
 from pipelinekit.env.python import allows
 from pipelinekit.env.reqfile import normalize
 from pipelinekit.errors import ConfigError
-from pipelinekit.facts import DependencySource, LockFile, ProjectFacts
 
 EXTRA_KINDS = frozenset({"extra"})
 GROUP_KINDS = frozenset({"group", "poetry-group", "pdm-group", "hatch-env"})

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from pipelinekit.facts import DEFAULT_PYTHON
+from pipelinekit.detect.facts import DEFAULT_PYTHON
 
 OLDEST = (3, 8)
 """The oldest CPython a project environment can have (uv and current pytest need 3.8)."""

@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from pipelinekit.detect.facts import DependencySource, LockFile, LockKind, Role, SourceKind
 from pipelinekit.env.conda import version_spec
 from pipelinekit.env.reqfile import (
     INCLUDE,
@@ -34,7 +35,6 @@ from pipelinekit.env.reqfile import (
     read_requirement_file,
     relative,
 )
-from pipelinekit.facts import DependencySource, LockFile, LockKind, Role, SourceKind
 
 TEST_NAMES = ("test", "tests", "testing", "dev")
 """Extras and groups installed for tests by default ([tool.pipelinekit.test] extras/groups)."""

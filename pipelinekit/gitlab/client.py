@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from pipelinekit.errors import ExternalError, UsageError
-from pipelinekit.redact import redact, register_secret
 from pipelinekit.retry import retry_read
+from pipelinekit.util.redact import redact, register_secret
 
 T = TypeVar("T")
 

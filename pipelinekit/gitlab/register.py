@@ -17,11 +17,11 @@ from typing import Any
 
 from pipelinekit.errors import CheckFailed, PipelinekitError, UsageError
 from pipelinekit.gitlab.client import GitLabClient, enc
-from pipelinekit.redact import register_secret
 from pipelinekit.register.plan import Action, Change, Plan, text_diff
 from pipelinekit.register.project import RepoContext, project_path_from_remote
 from pipelinekit.register.settings import VariableSpec
 from pipelinekit.release.tagformat import protected_tag_pattern
+from pipelinekit.util.redact import register_secret
 
 SCHEDULE_PREFIX = "[pipelinekit] "
 COMMIT_MESSAGE = "ci: update {path} (pipelinekit register gitlab)"

@@ -11,9 +11,9 @@ from typing import Any
 
 import yaml
 
-from pipelinekit.generated import with_header
-from pipelinekit.pipeline import Job, Pipeline, Rule
-from pipelinekit.refs import glob_to_regex
+from pipelinekit.config.refs import glob_to_regex
+from pipelinekit.plan.model import Job, Pipeline, Rule
+from pipelinekit.render.header import with_header
 
 _REPORT_KEYS = {"junit": "junit", "codequality": "codequality"}
 CACHE_VARIABLES = {

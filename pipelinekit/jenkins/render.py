@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import shlex
 
-from pipelinekit.generated import with_header
+from pipelinekit.config.refs import is_glob
 from pipelinekit.jenkins.groovy import gargs, gstr
-from pipelinekit.pipeline import Job, Pipeline, Rule
-from pipelinekit.refs import is_glob
+from pipelinekit.plan.model import Job, Pipeline, Rule
+from pipelinekit.render.header import with_header
 
 INDENT = "    "
 

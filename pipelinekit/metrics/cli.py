@@ -66,9 +66,9 @@ def metrics(
 ) -> None:
     """Delivery metrics (DORA's four keys) of the repository from its release tags and history."""
     from pipelinekit.errors import UsageError
-    from pipelinekit.fsutil import atomic_write
     from pipelinekit.metrics.report import build_report
     from pipelinekit.project import load_project
+    from pipelinekit.util.fs import atomic_write
 
     project = load_project(path)
     config = project.config
@@ -125,7 +125,7 @@ def _render(report: Report, fmt: str) -> str:
     if fmt == "json":
         import json
 
-        from pipelinekit.redact import redact
+        from pipelinekit.util.redact import redact
 
         return redact(json.dumps(report.to_json(), indent=2, sort_keys=True)) + "\n"
     from pipelinekit.metrics.render_text import render_text

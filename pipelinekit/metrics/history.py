@@ -17,8 +17,8 @@ from pathlib import Path
 
 import semver
 
-from pipelinekit.release.git import Git
 from pipelinekit.release.tags import VersionTag, list_tags
+from pipelinekit.util.git import Git
 
 _LOG_FORMAT = "%H%x1f%P%x1f%ct%x1f%an%x1f%ae%x1f%s"
 """Fields split by the unit separator; `-z` ends each record with NUL."""

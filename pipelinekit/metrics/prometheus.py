@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from pipelinekit.errors import ExternalError
-from pipelinekit.redact import redact, register_secret
+from pipelinekit.util.redact import redact, register_secret
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pipelinekit.errors import ExternalError
-from pipelinekit.redact import redact, register_secret
+from pipelinekit.util.redact import redact, register_secret
 
 if TYPE_CHECKING:
     import requests

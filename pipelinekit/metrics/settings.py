@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from pipelinekit.settings_base import Section
+from pipelinekit.config.base import Section
 
 PUSHGATEWAY_ENV = "PIPELINEKIT_PUSHGATEWAY"
 """Environment variable naming the Pushgateway; it wins over `metrics.pushgateway`."""

@@ -34,7 +34,7 @@ def branch_name(env: Mapping[str, str], where: Path) -> str:
     named = next((env[name] for name in REF_ENV if env.get(name)), None)
     if named:
         return named
-    from pipelinekit.release.git import Git
+    from pipelinekit.util.git import Git
 
     try:
         current = Git(where).run("rev-parse", "--abbrev-ref", "HEAD", check=False).strip()

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from pipelinekit.cli_options import FORMAT_OPTION
+from pipelinekit.cli.options import FORMAT_OPTION
 from pipelinekit.errors import UsageError
 from pipelinekit.register.plan import Plan, as_json, raise_for_problems, render_summary, render_text
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pipelinekit.errors import CheckFailed, PipelinekitError
-from pipelinekit.redact import redact
+from pipelinekit.util.redact import redact
 
 Action = Literal["create", "update", "unchanged", "drift", "foreign"]
 Status = Literal["planned", "done", "skipped", "failed"]

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelinekit.config import Config
-from pipelinekit.configfile import read_toml
+from pipelinekit.config.file import read_toml
+from pipelinekit.config.models import Config
 from pipelinekit.errors import UsageError
-from pipelinekit.register.settings import RegisterConfig, load_register_settings
+from pipelinekit.register.load import load_register_settings
+from pipelinekit.register.settings import RegisterConfig
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,7 @@ def register_gitlab(
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    from pipelinekit.register.settings import deep_merge
+    from pipelinekit.register.load import deep_merge
 
     return deep_merge(base, extra)
 

@@ -1,6 +1,6 @@
 """`[tool.pipelinekit.register]`: where and how a repository is registered on Jenkins and GitLab.
 
-Kept apart from `pipelinekit.config.Config` so registration can evolve without touching the
+Kept apart from `pipelinekit.config.models.Config` so registration can evolve without touching the
 other sections; `load_register_settings` validates this table itself, so it works whether or not
 `Config` already declares a `register` field. Tokens are deliberately absent: they only ever
 come from the environment (`JENKINS_TOKEN`, `GITLAB_TOKEN`).
@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pipelinekit.settings_base import validate_table
-
-if TYPE_CHECKING:  # config.py imports this module for its `register` field
-    from pipelinekit.config import Config
+from pipelinekit.config.base import validate_table
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -135,35 +132,3 @@ def _check_http_url(value: str | None) -> str | None:
 def parse_register(data: Any, *, source: Path | str) -> RegisterConfig:
     """Validate a register table; errors name the key path like the rest of the config."""
     return validate_table(RegisterConfig, data, source=source, prefix="tool.pipelinekit.register")
-
-
-def load_register_settings(
-    project_dir: Path, overrides: dict[str, Any] | None = None
-) -> tuple[Config, RegisterConfig]:
-    """The project's config and its register settings, with fleet `overrides` merged on top."""
-    from pipelinekit.config import parse_config
-    from pipelinekit.configfile import read_config_table
-
-    path, prefix, data = read_config_table(project_dir)
-    if not isinstance(data, dict):
-        data = {}
-    data = dict(data)
-    register_data = data.pop("register", {})
-    config = parse_config(data, source=path, prefix=prefix)
-    if overrides:
-        register_data = deep_merge(
-            register_data if isinstance(register_data, dict) else {}, overrides
-        )
-    return config, parse_register(register_data, source=path)
-
-
-def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    """`extra` over `base`, tables merged key by key, everything else replaced."""
-    merged = dict(base)
-    for key, value in extra.items():
-        old = merged.get(key)
-        if isinstance(old, dict) and isinstance(value, dict):
-            merged[key] = deep_merge(old, value)
-        else:
-            merged[key] = value
-    return merged

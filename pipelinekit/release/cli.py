@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from pipelinekit.cli_options import FORMAT_OPTION, echo_json
+from pipelinekit.cli.options import FORMAT_OPTION, echo_json
 from pipelinekit.release.loadconfig import load_release_config
 
 BRANCH = click.option(

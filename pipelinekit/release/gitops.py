@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelinekit.errors import ExternalError, UsageError, WriteError
-from pipelinekit.fsutil import atomic_write_bytes
-from pipelinekit.release.git import Git, GitError
+from pipelinekit.util.fs import atomic_write_bytes
+from pipelinekit.util.git import Git, GitError
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 import semver
 
 from pipelinekit.errors import UsageError
-from pipelinekit.release.git import Git
 from pipelinekit.release.policy import NextVersion
 from pipelinekit.release.tagformat import format_tag
 from pipelinekit.release.tags import VersionTag
 from pipelinekit.release.version import from_pep440
+from pipelinekit.util.git import Git
 
 
 def released(tags: Iterable[VersionTag], version: semver.Version) -> VersionTag | None:

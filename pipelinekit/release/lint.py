@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pipelinekit.errors import UsageError
 from pipelinekit.release import cienv
 from pipelinekit.release.commits import ParsedCommit, parse_commit, read_commits
-from pipelinekit.release.git import Git
 from pipelinekit.release.settings import ReleaseConfig
+from pipelinekit.util.git import Git
 
 
 @dataclass(frozen=True)

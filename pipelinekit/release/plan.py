@@ -20,12 +20,12 @@ from pipelinekit.release.filechanges import (
     head_tree,
     version_changes,
 )
-from pipelinekit.release.git import Git
 from pipelinekit.release.policy import NextVersion, channel_for, latest_in_channel, next_version
 from pipelinekit.release.settings import ChannelConfig, ReleaseConfig
 from pipelinekit.release.tagformat import format_tag
 from pipelinekit.release.tags import TagSet, read_tags
 from pipelinekit.release.version import to_pep440
+from pipelinekit.util.git import Git
 
 if TYPE_CHECKING:
     from pipelinekit.release.gitops import FileChange, Published

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import semver
 
+from pipelinekit.config.refs import glob_to_regex
 from pipelinekit.errors import UsageError
-from pipelinekit.refs import glob_to_regex
 from pipelinekit.release.commits import Conventional, ParsedCommit
 from pipelinekit.release.settings import ChannelConfig, ReleaseConfig
 from pipelinekit.release.tags import TagSet, VersionTag

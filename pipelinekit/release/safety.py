@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from pipelinekit.errors import UsageError
 from pipelinekit.release import cienv
-from pipelinekit.release.git import Git
 from pipelinekit.release.settings import ReleaseConfig
 from pipelinekit.release.tags import TagSet, release_version
+from pipelinekit.util.git import Git
 
 
 @dataclass(frozen=True)

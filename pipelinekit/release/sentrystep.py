@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def sentry_settings(project_dir: Path) -> SentryConfig | None:
     """The Sentry settings when Sentry is configured (pydantic is loaded only here: the
     release job pays for it, `release next` does not)."""
-    from pipelinekit.config import load_config
+    from pipelinekit.config.models import load_config
 
     settings = load_config(project_dir).sentry
     return settings if settings.configured else None

@@ -4,7 +4,7 @@ Every field has a default that gives Conventional Commits + SemVer on `main`, be
 `develop` and release candidates on `release/*`, so most repositories need no release table.
 
 The sections are stdlib dataclasses rather than pydantic models so that `release next` can
-load them without importing pydantic (see `pipelinekit.plaintable`); inside `Config` pydantic
+load them without importing pydantic (see `pipelinekit.config.plaintable`); inside `Config` pydantic
 validates them all the same.
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pipelinekit.plaintable import PYDANTIC_CONFIG, FieldProblem, raise_problems
-from pipelinekit.refs import ref_glob_problem
+from pipelinekit.config.plaintable import PYDANTIC_CONFIG, FieldProblem, raise_problems
+from pipelinekit.config.refs import ref_glob_problem
 from pipelinekit.release.tagformat import check_tag_format, protected_tag_pattern, tag_regex
 
 __all__ = ["Bump", "ChannelConfig", "ReleaseConfig", "protected_tag_pattern", "tag_regex"]

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import semver
 
-from pipelinekit.release.git import Git
 from pipelinekit.release.tagformat import parse_tag
+from pipelinekit.util.git import Git
 
 _FORMAT = (
     "%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelinekit.errors import ConfigError, UsageError
-from pipelinekit.release.git import Git
+from pipelinekit.util.git import Git
 
 _LINK, _DIR = "120000", "040000"
 _MAX_LINKS = 20

@@ -18,13 +18,13 @@ from pipelinekit.errors import CheckFailed, UsageError
 from pipelinekit.release import versionfiles
 from pipelinekit.release.cienv import TAG_ENV
 from pipelinekit.release.filechanges import head_tree
-from pipelinekit.release.git import Git
 from pipelinekit.release.guards import released
 from pipelinekit.release.plan import Repo, compute, read_history
 from pipelinekit.release.policy import channel_for_version
 from pipelinekit.release.tagformat import parse_tag
 from pipelinekit.release.tags import TagSet, read_tags, release_version
 from pipelinekit.release.version import from_pep440
+from pipelinekit.util.git import Git
 
 
 @dataclass(frozen=True)

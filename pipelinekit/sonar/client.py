@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pipelinekit.errors import ExternalError
-from pipelinekit.redact import redact, register_secret
+from pipelinekit.util.redact import redact, register_secret
 
 DONE = frozenset({"SUCCESS", "FAILED", "CANCELED"})
 """Final states of a Compute Engine task; PENDING and IN_PROGRESS mean "ask again"."""

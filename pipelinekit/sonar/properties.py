@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelinekit.errors import ExternalError
-from pipelinekit.fsutil import atomic_write
-from pipelinekit.generated import inspect
+from pipelinekit.render.header import inspect
+from pipelinekit.util.fs import atomic_write
 
 PROPERTIES_FILE = "sonar-project.properties"
 REPORT_TASK = Path(".scannerwork") / "report-task.txt"

@@ -6,9 +6,9 @@ backslashes or newlines cannot add or change a property.
 
 from __future__ import annotations
 
-from pipelinekit.generated import with_header
-from pipelinekit.pipeline import SonarSpec
-from pipelinekit.redact import without_credentials
+from pipelinekit.plan.model import SonarSpec
+from pipelinekit.render.header import with_header
+from pipelinekit.util.redact import without_credentials
 
 
 def escape_property(value: str, *, key: bool = False) -> str:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
-    from pipelinekit.config import Config
-    from pipelinekit.facts import ProjectFacts
+    from pipelinekit.config.models import Config
+    from pipelinekit.detect.facts import ProjectFacts
 
 Status = Literal["passed", "failed", "skipped"]
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipelinekit import reports
 from pipelinekit.baseline import store
 from pipelinekit.errors import ExternalError
+from pipelinekit.plan import reports
 from pipelinekit.stages import test as test_stage
 from pipelinekit.stages.base import StageContext, StageResult, in_project_env, run_tool
 

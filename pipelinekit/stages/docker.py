@@ -15,14 +15,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pipelinekit import reports
 from pipelinekit.docker import buildcontext, meta, prefetch, tags
 from pipelinekit.docker.client import DockerClient, NoGpuRuntime, registry_auth
 from pipelinekit.docker.settings import DockerConfig
 from pipelinekit.errors import ConfigError
-from pipelinekit.fsutil import atomic_write
-from pipelinekit.pipeline import ImageSpec, plan
+from pipelinekit.plan import reports
+from pipelinekit.plan.model import ImageSpec
+from pipelinekit.plan.planner import plan
 from pipelinekit.stages.base import StageContext, StageResult
+from pipelinekit.util.fs import atomic_write
 
 NAME = "docker"
 IMAGE_REPORT = reports.IMAGE

@@ -28,10 +28,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from pipelinekit import reports
 from pipelinekit.baseline import ratchet, store
 from pipelinekit.env.engine import find_uv
 from pipelinekit.errors import ConfigError, ExternalError, PipelinekitError
+from pipelinekit.plan import reports
 from pipelinekit.stages.base import (
     StageContext,
     StageResult,

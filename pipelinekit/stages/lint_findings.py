@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pipelinekit import reports
-from pipelinekit.fsutil import atomic_write
+from pipelinekit.plan import reports
+from pipelinekit.util.fs import atomic_write
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 

@@ -13,8 +13,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipelinekit.config import Config
-from pipelinekit.facts import ProjectFacts
+from pipelinekit.config.models import Config
+from pipelinekit.detect.facts import ProjectFacts
 from pipelinekit.stages.base import StageContext, in_project_env, run_tool
 from pipelinekit.stages.lint_findings import Problem, repo_path
 

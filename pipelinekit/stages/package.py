@@ -32,8 +32,8 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from pipelinekit.errors import ConfigError, ExternalError, UsageError
-from pipelinekit.redact import redact
 from pipelinekit.stages.base import StageContext, StageResult, ToolRun, run_tool
+from pipelinekit.util.redact import redact
 
 NAME = "package"
 DIST = "dist"

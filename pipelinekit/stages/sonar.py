@@ -17,10 +17,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-from pipelinekit import reports
 from pipelinekit.errors import ConfigError, ExternalError
-from pipelinekit.fsutil import atomic_write
-from pipelinekit.redact import redact, register_secret
+from pipelinekit.plan import reports
 from pipelinekit.sonar.client import Condition, QualityGate, SonarClient
 from pipelinekit.sonar.properties import (
     REPORT_TASK,
@@ -31,6 +29,8 @@ from pipelinekit.sonar.properties import (
     refresh_properties,
 )
 from pipelinekit.stages.base import StageContext, StageResult, ToolRun, run_tool
+from pipelinekit.util.fs import atomic_write
+from pipelinekit.util.redact import redact, register_secret
 
 NAME = "sonar"
 GATE_REPORT = reports.SONAR_GATE
@@ -85,7 +85,7 @@ def analyse(ctx: StageContext, client: SonarClient | None = None) -> StageResult
 
 
 def _write_properties(ctx: StageContext) -> str:
-    from pipelinekit.pipeline import plan
+    from pipelinekit.plan.planner import plan
     from pipelinekit.sonar.render import render_sonar_properties
 
     spec = plan(ctx.facts, ctx.config).sonar

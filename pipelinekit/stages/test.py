@@ -27,8 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelinekit import reports
 from pipelinekit.errors import ConfigError, ExternalError
+from pipelinekit.plan import reports
 from pipelinekit.stages import unittest_junit
 from pipelinekit.stages.base import (
     StageContext,

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinekit.redact import redact
+from pipelinekit.util.redact import redact
 
 MAX_KEPT = 400
 """Output lines kept in memory (the whole output is in the log file)."""

@@ -12,7 +12,7 @@ from pipelinekit.artifacts import layout
 from pipelinekit.artifacts.api import client_for
 from pipelinekit.artifacts.manifest import parse_manifest
 from pipelinekit.artifacts.settings import S3Config
-from pipelinekit.config import parse_config
+from pipelinekit.config.models import parse_config
 from pipelinekit.errors import CheckFailed, ConfigError, ExternalError, UsageError
 from tests.artifacts.servers import S3Server
 

@@ -14,7 +14,7 @@ import pytest
 
 from pipelinekit.audit.runner import audit
 from pipelinekit.baseline import store
-from pipelinekit.pipeline import plan
+from pipelinekit.plan.planner import plan
 from pipelinekit.project import load_project
 from pipelinekit.stages import audit as audit_stage
 from pipelinekit.stages.base import StageContext

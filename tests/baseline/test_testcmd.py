@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit import detect_testcmd
-from pipelinekit.detect_testcmd import pytest_args
+from pipelinekit.detect import testcmd as detect_testcmd
+from pipelinekit.detect.testcmd import pytest_args
 from tests.repo_factory import write_files
 
 TREE = {"tidy/__init__.py": "", "tests/test_a.py": "", "tests/e2e/test_b.py": ""}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.detect import detect
+from pipelinekit.detect.repo import detect
 from pipelinekit.project import load_project
 from pipelinekit.stages import lint
 from pipelinekit.stages.base import StageContext
@@ -210,7 +210,7 @@ def test_the_stage_runs_what_the_repository_selects(tmp_path: Path) -> None:
 
 def test_what_was_adopted_is_said_per_stage(tmp_path: Path) -> None:
     from pipelinekit.baseline.decisions import adopted
-    from pipelinekit.config import parse_config
+    from pipelinekit.config.models import parse_config
     from pipelinekit.env.planner import plan_env
 
     root = write_files(

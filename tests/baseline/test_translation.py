@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipelinekit.baseline.fingerprint import fingerprints
-from pipelinekit.detect import detect
+from pipelinekit.detect.repo import detect
 from pipelinekit.errors import ConfigError
 from pipelinekit.project import load_project
 from pipelinekit.stages import lint

@@ -12,16 +12,16 @@ from typing import Any
 
 import pytest
 
-from pipelinekit.config import Config
+from pipelinekit.config.models import Config
 from pipelinekit.docker import cuda, meta, prefetch, tags
 from pipelinekit.docker.client import DockerClient, NoGpuRuntime, registry_auth
 from pipelinekit.docker.settings import DockerConfig
 from pipelinekit.errors import CheckFailed, ConfigError, ExternalError
-from pipelinekit.pipeline import plan
+from pipelinekit.plan.planner import plan
 from pipelinekit.project import load_project
-from pipelinekit.redact import MASK, redact
 from pipelinekit.stages import docker as stage
 from pipelinekit.stages.base import StageContext
+from pipelinekit.util.redact import MASK, redact
 from tests.docker.conftest import CANARY, configure, context
 
 SHA = "abcdef0123456789abcdef0123456789abcdef01"

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.config import Config
-from pipelinekit.detect import detect
+from pipelinekit.config.models import Config
+from pipelinekit.detect.repo import detect
 from pipelinekit.docker.render import render_dockerfile
-from pipelinekit.pipeline import ImageSpec, plan
+from pipelinekit.plan.model import ImageSpec
+from pipelinekit.plan.planner import plan
 from tests.repo_factory import write_files
 from tests.support.dockerd import DockerEnv
 

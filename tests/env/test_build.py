@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.config import Config, parse_config
-from pipelinekit.detect import detect
+from pipelinekit.config.models import Config, parse_config
+from pipelinekit.detect.facts import LockFile
+from pipelinekit.detect.repo import detect
 from pipelinekit.env import build
 from pipelinekit.env.build import ENVS_DIR, KEEP, MARKER, ensure
 from pipelinekit.env.engine import install_error, trust_env
@@ -21,7 +22,6 @@ from pipelinekit.env.inputs import InstallPlan, plan_install
 from pipelinekit.env.locks import Pin
 from pipelinekit.env.planner import plan_env
 from pipelinekit.errors import CheckFailed, ConfigError, ExternalError
-from pipelinekit.facts import LockFile
 from pipelinekit.util.stream import StreamResult
 from tests.repo_factory import write_files
 

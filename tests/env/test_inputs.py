@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.config import Config, parse_config
-from pipelinekit.detect import detect
+from pipelinekit.config.models import Config, parse_config
+from pipelinekit.detect.facts import LockFile
+from pipelinekit.detect.repo import detect
 from pipelinekit.env import conda
 from pipelinekit.env.inputs import absolute_paths, plan_install
 from pipelinekit.env.locks import Pin, read_pins
 from pipelinekit.env.planner import plan_env
 from pipelinekit.errors import ConfigError
-from pipelinekit.facts import LockFile
 from tests.repo_factory import write_files
 
 ENVREPOS = Path(__file__).resolve().parents[1] / "envrepos"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from pipelinekit.config import Config, parse_config
-from pipelinekit.detect import detect
+from pipelinekit.config.models import Config, parse_config
+from pipelinekit.detect.repo import detect
 from pipelinekit.env.planner import plan_env
 from pipelinekit.errors import ConfigError
 from tests.repo_factory import write_files

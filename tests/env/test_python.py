@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.detect import detect
+from pipelinekit.detect.repo import detect
 from pipelinekit.env.python import choose, find_interpreter, query
 from tests.repo_factory import write_files
 from tests.support.pythons import pyenv_python

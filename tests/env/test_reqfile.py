@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from pipelinekit.detect.facts import LockFile
 from pipelinekit.env.locks import read_pins
 from pipelinekit.env.reqfile import exact_pin, is_pinned, parse_requirement
-from pipelinekit.facts import LockFile
 
 
 @pytest.mark.parametrize(

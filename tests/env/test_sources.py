@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.detect import detect
+from pipelinekit.detect.facts import DependencySource
+from pipelinekit.detect.repo import detect
 from pipelinekit.env.sources import file_role, pipfile_requirement, poetry_requirements, tox_line
-from pipelinekit.facts import DependencySource
 from tests.repo_factory import write_files
 
 
@@ -346,7 +346,7 @@ def test_locks_in_preference_order(tmp_path: Path) -> None:
 
 
 def test_private_indexes_are_found_and_passed_to_the_installer(tmp_path: Path) -> None:
-    from pipelinekit.config import Config
+    from pipelinekit.config.models import Config
     from pipelinekit.env.engine import install_args
     from pipelinekit.env.inputs import plan_install
     from pipelinekit.env.planner import plan_env

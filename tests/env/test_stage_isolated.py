@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelinekit.config import parse_config
+from pipelinekit.config.models import parse_config
 from pipelinekit.project import load_project
 from pipelinekit.stages import test as stage
 from pipelinekit.stages.base import StageContext

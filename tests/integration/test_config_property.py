@@ -19,11 +19,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from pipelinekit.config import Config, parse_config
-from pipelinekit.detect import detect
+from pipelinekit.config.models import Config, parse_config
+from pipelinekit.detect.repo import detect
 from pipelinekit.errors import PipelinekitError
-from pipelinekit.outputs import render_all
-from pipelinekit.pipeline import plan
+from pipelinekit.plan.planner import plan
+from pipelinekit.render.outputs import render_all
 from tests.support.gitlab import load_yaml, validate_gitlab_ci
 from tests.support.groovy import parse_many
 from tests.support.hadolint import hadolint

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.config import parse_config
-from pipelinekit.outputs import render_all
-from pipelinekit.pipeline import plan
+from pipelinekit.config.models import parse_config
+from pipelinekit.plan.planner import plan
 from pipelinekit.project import load_project
+from pipelinekit.render.outputs import render_all
 from tests.conftest import EXAMPLE
 from tests.repo_factory import LAYOUTS
 from tests.support import groovy

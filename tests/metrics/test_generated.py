@@ -9,10 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from pipelinekit.config import parse_config
-from pipelinekit.outputs import render_all
-from pipelinekit.pipeline import plan
+from pipelinekit.config.models import parse_config
+from pipelinekit.plan.planner import plan
 from pipelinekit.project import load_project
+from pipelinekit.render.outputs import render_all
 from tests.metrics.test_prometheus import tiny_project
 
 GATEWAY = "http://pushgateway.example.com:9091"

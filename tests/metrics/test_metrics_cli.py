@@ -147,7 +147,7 @@ def test_branch_from_git_when_no_ci_variable(tmp_path: Path, edge_repo: Path) ->
 def test_stage_push_paths_in_process(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, edge_repo: Path, gateway: str
 ) -> None:
-    from pipelinekit.detect import detect
+    from pipelinekit.detect.repo import detect
     from pipelinekit.metrics.settings import MetricsConfig
     from pipelinekit.metrics.stagepush import branch_name, push_stage_run, stage_metrics
     from pipelinekit.project import load_project

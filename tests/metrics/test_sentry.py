@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.config import parse_config
+from pipelinekit.config.models import parse_config
 from pipelinekit.errors import ExternalError, UsageError
 from pipelinekit.metrics.sentry import SentryClient, make_session
 from pipelinekit.metrics.sentry_release import announce_tag
@@ -154,7 +154,7 @@ def test_config_validation() -> None:
 def test_docker_job_records_a_deploy_of_a_release_image(
     edge_repo: Path, sentry: tuple[str, SentryState]
 ) -> None:
-    from pipelinekit.detect import detect
+    from pipelinekit.detect.repo import detect
     from pipelinekit.stages.base import StageContext
     from pipelinekit.stages.docker import _sentry
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from pipelinekit.gitlab.render import render_gitlab_ci
-from pipelinekit.pipeline import plan
+from pipelinekit.plan.planner import plan
 from pipelinekit.project import load_project
 from scripts import gen_gitlab_component as gen
 from tests.pipelines.conftest import GITLAB_DIR, copy_example

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from pipelinekit.refs import glob_to_regex
+from pipelinekit.config.refs import glob_to_regex
 from tests.pipelines.conftest import JENKINS_LIBRARY, load
 from tests.support import groovy
 from tests.support.groovy import LibraryCall, Node, StepReturn
@@ -405,7 +405,7 @@ def test_stage_step_unknown_job_suggests_the_closest(recorded: dict[str, Node]) 
 def test_branch_globs_match_like_the_renderer(
     recorded: dict[str, Node], pattern: str, branch: str
 ) -> None:
-    """The library's glob reading equals pipelinekit.refs.glob_to_regex (the GLOB comparator
+    """The library's glob reading equals pipelinekit.config.refs.glob_to_regex (the GLOB comparator
     of the rendered Jenkinsfile and the GitLab rules)."""
     tree = recorded[f"glob {pattern} {branch}"]
     ran = bool(shell_lines(stage_of(tree, "lint")))

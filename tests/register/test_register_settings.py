@@ -10,8 +10,9 @@ import responses
 
 from pipelinekit.doctor import doctor_servers
 from pipelinekit.errors import ConfigError
+from pipelinekit.register.load import load_register_settings
 from pipelinekit.register.project import origin_url, project_name, project_path_from_remote
-from pipelinekit.register.settings import RegisterConfig, load_register_settings, parse_register
+from pipelinekit.register.settings import RegisterConfig, parse_register
 from tests.register.conftest import GITLAB_TOKEN, TOKEN
 from tests.register.fake_jenkins import FakeJenkins
 

@@ -12,7 +12,7 @@ import semver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelinekit.config import parse_config
+from pipelinekit.config.models import parse_config
 from pipelinekit.errors import UsageError
 from pipelinekit.release.plan import Repo as ReleaseRepo
 from pipelinekit.release.plan import next_for

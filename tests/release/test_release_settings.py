@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.config import load_config, parse_config
+from pipelinekit.config.models import load_config, parse_config
 from pipelinekit.errors import ConfigError
 from pipelinekit.release.settings import ReleaseConfig, protected_tag_pattern, tag_regex
 from pipelinekit.release.tagformat import format_tag, parse_tag

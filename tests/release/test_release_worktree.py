@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipelinekit.errors import UsageError
-from pipelinekit.release.git import Git
 from pipelinekit.release.trees import CommitTree
+from pipelinekit.util.git import Git
 
 from .conftest import invoke
 from .gitfactory import Repo, Tag, published, run_git

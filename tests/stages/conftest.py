@@ -23,8 +23,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from pipelinekit.config import Config
-from pipelinekit.facts import ProjectFacts, TestFacts
+from pipelinekit.config.models import Config
+from pipelinekit.detect.facts import ProjectFacts, TestFacts
 from pipelinekit.stages.base import StageContext
 
 CANARY = "sqa_canary_7f3e91d2c4b8a6e5"

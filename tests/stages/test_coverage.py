@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit import reports
-from pipelinekit.config import Config, TestConfig
+from pipelinekit.config.models import Config, TestConfig
+from pipelinekit.config.stages import CoverageConfig
+from pipelinekit.detect.facts import ProjectFacts, TestFacts
 from pipelinekit.errors import ExternalError
-from pipelinekit.facts import ProjectFacts, TestFacts
-from pipelinekit.stage_settings import CoverageConfig
+from pipelinekit.plan import reports
 from pipelinekit.stages import coverage as stage
 from pipelinekit.stages import get
 from pipelinekit.stages.test import TestRun

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.config import Config
+from pipelinekit.config.models import Config
+from pipelinekit.config.stages import PackageConfig
+from pipelinekit.detect.facts import ProjectFacts
 from pipelinekit.errors import ConfigError, ExternalError, UsageError
-from pipelinekit.facts import ProjectFacts
 from pipelinekit.release.settings import ReleaseConfig
-from pipelinekit.stage_settings import PackageConfig
 from pipelinekit.stages import get
 from pipelinekit.stages import package as stage
 from pipelinekit.stages.base import StageContext

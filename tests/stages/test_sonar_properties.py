@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipelinekit.errors import ExternalError
-from pipelinekit.generated import with_header
+from pipelinekit.render.header import with_header
 from pipelinekit.sonar.properties import (
     ci_parameters,
     find_report_task,

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.config import Config
+from pipelinekit.config.models import Config
 from pipelinekit.errors import EXIT_BAD_INPUT, EXIT_UNREACHABLE, ConfigError, ExternalError
-from pipelinekit.generated import inspect
+from pipelinekit.render.header import inspect
 from pipelinekit.sonar.client import SonarClient
 from pipelinekit.sonar.settings import SonarConfig
 from pipelinekit.stages import get

@@ -25,9 +25,9 @@ def rendered(layout: str, root: Path) -> dict[str, str]:
     """Every file pipelinekit generates for the fixture `layout` built in `root`."""
     from unittest import mock
 
-    from pipelinekit.outputs import render_all
-    from pipelinekit.pipeline import plan
+    from pipelinekit.plan.planner import plan
     from pipelinekit.project import load_project
+    from pipelinekit.render.outputs import render_all
 
     LAYOUTS[layout](root)
     with mock.patch("pipelinekit.stages.implemented", lambda: STAGES):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelinekit.facts import DependencySource, ProjectFacts, TestFacts
+from pipelinekit.detect.facts import DependencySource, ProjectFacts, TestFacts
 
 
 @pytest.fixture

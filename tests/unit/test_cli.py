@@ -292,7 +292,7 @@ def test_internal_errors_are_one_paragraph(
         raise RuntimeError("token=SECRETVALUE123 exploded")
 
     monkeypatch.setenv("GITLAB_TOKEN", "SECRETVALUE123")
-    monkeypatch.setattr("pipelinekit.pipeline.describe", boom)
+    monkeypatch.setattr("pipelinekit.plan.model.describe", boom)
     code, _, err = run(capsys, "plan", str(example_copy))
     assert code == 1 and "internal error: RuntimeError" in err
     assert "SECRETVALUE123" not in err and "****" in err and "Traceback" not in err

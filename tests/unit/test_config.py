@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from pipelinekit.config import Config, load_config, parse_config
-from pipelinekit.configfile import config_location
+from pipelinekit.config.file import config_location
+from pipelinekit.config.models import Config, load_config, parse_config
 from pipelinekit.errors import ConfigError
 
 

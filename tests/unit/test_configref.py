@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelinekit.config import Config
-from pipelinekit.configref import render
+from pipelinekit.config.models import Config
+from pipelinekit.config.reference import render
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 
 
 def test_reference_matches_models() -> None:
     assert DOC.read_text(encoding="utf-8") == render(), (
-        "docs/configuration.md is stale: run `python -m pipelinekit.configref > docs/configuration.md`"
+        "docs/configuration.md is stale: run `python -m pipelinekit.config.reference > docs/configuration.md`"
     )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from pipelinekit.detect_deps import imported_names
+from pipelinekit.detect.deps import imported_names
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_ONLY = {"dev", "test"}

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from pipelinekit.detect import detect
-from pipelinekit.detect_deps import Dep, gpu_framework
+from pipelinekit.detect.deps import Dep, gpu_framework
+from pipelinekit.detect.facts import ProjectFacts, TestFacts
+from pipelinekit.detect.repo import detect
 from pipelinekit.env.python import python_version
 from pipelinekit.env.reqfile import parse_requirement
 from pipelinekit.env.sources import conda_python_spec, poetry_to_pep440
 from pipelinekit.errors import ConfigError, DetectError
-from pipelinekit.facts import ProjectFacts, TestFacts
 from tests.repo_factory import LAYOUTS, notebook, virtualenv, write
 
 EXPECTED: dict[str, dict[str, Any]] = {

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.config import Config, parse_config
+from pipelinekit.config.models import Config, parse_config
+from pipelinekit.detect.facts import ProjectFacts
 from pipelinekit.errors import CheckFailed, WriteError
-from pipelinekit.facts import ProjectFacts
-from pipelinekit.fsutil import atomic_write, writable_problem
-from pipelinekit.generated import body_hash, inspect, with_header
-from pipelinekit.outputs import (
+from pipelinekit.plan.planner import plan
+from pipelinekit.render.header import body_hash, inspect, with_header
+from pipelinekit.render.outputs import (
     Output,
     apply_writes,
     check_outputs,
@@ -18,7 +18,7 @@ from pipelinekit.outputs import (
     raise_on_drift,
     render_all,
 )
-from pipelinekit.pipeline import plan
+from pipelinekit.util.fs import atomic_write, writable_problem
 
 
 def outputs_for(facts: ProjectFacts, config: Config | None = None) -> list[Output]:
@@ -155,7 +155,7 @@ def test_binary_file_is_foreign(tmp_path: Path, facts: ProjectFacts) -> None:
 
 def test_init_keeps_a_crlf_pyproject_crlf(tmp_path: Path) -> None:
     """Bug hunt: init rewrote every line of a CRLF pyproject.toml to LF."""
-    from pipelinekit.initialize import init
+    from pipelinekit.render.init import init
 
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")
@@ -181,7 +181,7 @@ def test_the_pipelinekit_table_goes_at_the_end_after_a_blank_line(
     `[project]`; with no final newline, no blank line separated it."""
     import tomllib
 
-    from pipelinekit.initialize import init
+    from pipelinekit.render.init import init
 
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")
@@ -193,7 +193,7 @@ def test_the_pipelinekit_table_goes_at_the_end_after_a_blank_line(
 
 
 def test_a_pyproject_with_a_bom_is_named_as_such(tmp_path: Path) -> None:
-    from pipelinekit.configfile import read_toml
+    from pipelinekit.config.file import read_toml
     from pipelinekit.errors import ConfigError
 
     path = tmp_path / "pyproject.toml"

@@ -5,12 +5,13 @@ import json
 import pytest
 
 from pipelinekit import __version__
-from pipelinekit.config import Config, parse_config
+from pipelinekit.config.models import Config, parse_config
+from pipelinekit.detect.facts import ProjectFacts, TestFacts
 from pipelinekit.docker.cuda import FRAMEWORK_CUDA, cuda_image
 from pipelinekit.docker.render import render_dockerfile
 from pipelinekit.errors import ConfigError
-from pipelinekit.facts import ProjectFacts, TestFacts
-from pipelinekit.pipeline import Job, Rule, check_jobs, describe, plan, sonar_project_key
+from pipelinekit.plan.model import Job, Rule, describe
+from pipelinekit.plan.planner import check_jobs, plan, sonar_project_key
 
 
 def test_plan_lint_and_test_run_in_parallel(facts: ProjectFacts) -> None:

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelinekit.config import parse_config
+from pipelinekit.config.models import parse_config
+from pipelinekit.config.plaintable import from_table
 from pipelinekit.errors import ConfigError
-from pipelinekit.plaintable import from_table
 from pipelinekit.release.settings import ChannelConfig, ReleaseConfig
 
 BUMPS = st.sampled_from(["major", "minor", "patch", "none", "huge", 1, True])
@@ -127,7 +127,7 @@ def test_release_next_imports_neither_pydantic_nor_the_full_config(tmp_path: Any
         "from pipelinekit.cli import main\n"
         "sys.argv = ['pipelinekit', 'release', 'next']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = sorted(m for m in ('pydantic', 'pipelinekit.config') if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('pydantic', 'pipelinekit.config.models') if m in sys.modules)\n"
         "print('heavy:', heavy)\n"
     )
     out = subprocess.run(

@@ -9,8 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from pipelinekit.cli_options import echo_json
-from pipelinekit.redact import MASK, redact, without_credentials
+from pipelinekit.cli.options import echo_json
+from pipelinekit.util.redact import MASK, redact, without_credentials
 
 
 @pytest.mark.parametrize(

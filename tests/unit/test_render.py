@@ -11,12 +11,13 @@ import re
 import pytest
 import yaml
 
-from pipelinekit.config import Config, parse_config
-from pipelinekit.facts import ProjectFacts
+from pipelinekit.config.models import Config, parse_config
+from pipelinekit.detect.facts import ProjectFacts
 from pipelinekit.gitlab.render import render_gitlab_ci
 from pipelinekit.jenkins.groovy import gstr
 from pipelinekit.jenkins.render import render_jenkinsfile
-from pipelinekit.pipeline import Credential, Job, Pipeline, Report, Rule, plan
+from pipelinekit.plan.model import Credential, Job, Pipeline, Report, Rule
+from pipelinekit.plan.planner import plan
 from pipelinekit.sonar.render import escape_property, render_sonar_properties
 
 HOSTILE = "a'b\"c${x}$(id)`id`\\d\nnext]]>&<: #{y} *!@%"

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.config import Config
+from pipelinekit.config.models import Config
+from pipelinekit.detect.facts import ProjectFacts
 from pipelinekit.docker import cuda
 from pipelinekit.docker.buildcontext import build_input, context_tar, load_overrides
 from pipelinekit.docker.render import DOCKERIGNORE, render_dockerfile, render_dockerignore
-from pipelinekit.facts import ProjectFacts
-from pipelinekit.pipeline import ImageSpec, plan
+from pipelinekit.plan.model import ImageSpec
+from pipelinekit.plan.planner import plan
 from tests.support.hadolint import hadolint
 
 
@@ -92,7 +93,7 @@ def test_a_declared_cuda_line_chooses_the_base(
     """The hunt's finding 10: a `+cu121` wheel, conda's `pytorch-cuda`, `jax[cuda12]` or
     `cupy-cuda11x` needs that CUDA runtime (the oldest when several are declared); the
     framework table applies only when nothing names a line, and the config beats both."""
-    from pipelinekit.detect import detect
+    from pipelinekit.detect.repo import detect
     from tests.repo_factory import write_files
 
     write_files(tmp_path, {"gpuproj/__init__.py": "", **files})

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from pipelinekit.errors import UsageError
-from pipelinekit.pipeline import Job, plan
+from pipelinekit.plan.model import Job
+from pipelinekit.plan.planner import plan
 from pipelinekit.project import load_project
-from pipelinekit.runner import Runner
+from pipelinekit.run.runner import Runner
 
 RUFF = '[tool.ruff]\nline-length = 100\n[tool.ruff.lint]\nselect = ["E4", "E7", "E9", "F"]\n'
 
@@ -97,7 +98,7 @@ def test_only_selects_jobs_and_rejects_unknown(tmp_path: Path) -> None:
 
 
 def test_jobs_with_rules_run_only_when_named(tmp_path: Path) -> None:
-    from pipelinekit.pipeline import Rule
+    from pipelinekit.plan.model import Rule
 
     root = make_repo(tmp_path / "calc")
     runner = runner_for(root)

@@ -13,10 +13,10 @@ from typing import Any, Literal
 
 import pytest
 
-from pipelinekit import reports
-from pipelinekit.config import Config, LintConfig
+from pipelinekit.config.models import Config, LintConfig
+from pipelinekit.detect.facts import ProjectFacts, TestFacts
 from pipelinekit.errors import ConfigError, ExternalError
-from pipelinekit.facts import ProjectFacts, TestFacts
+from pipelinekit.plan import reports
 from pipelinekit.stages import get, lint, lint_findings
 from pipelinekit.stages.base import StageContext
 from tests.repo_factory import write_files as write

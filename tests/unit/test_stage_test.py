@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from pipelinekit import reports
-from pipelinekit.config import Config, TestConfig
+from pipelinekit.config.models import Config, TestConfig
+from pipelinekit.detect.facts import ProjectFacts, TestFacts, TestFramework
 from pipelinekit.errors import ConfigError, ExternalError
-from pipelinekit.facts import ProjectFacts, TestFacts, TestFramework
+from pipelinekit.plan import reports
 from pipelinekit.stages import get
 from pipelinekit.stages import test as stage
 from pipelinekit.stages.base import StageContext

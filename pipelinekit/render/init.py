@@ -12,13 +12,19 @@ from typing import Any
 import tomlkit
 from tomlkit.items import Table
 
-from pipelinekit.config import Config, parse_config
-from pipelinekit.configfile import config_location
+from pipelinekit.config.file import config_location
+from pipelinekit.config.models import Config, parse_config
 from pipelinekit.errors import WriteError
-from pipelinekit.fsutil import atomic_write, writable_problem
-from pipelinekit.outputs import WriteResult, apply_writes, prepare_writes, render_all, retired
-from pipelinekit.pipeline import plan
+from pipelinekit.plan.planner import plan
 from pipelinekit.project import Project, load_project
+from pipelinekit.render.outputs import (
+    WriteResult,
+    apply_writes,
+    prepare_writes,
+    render_all,
+    retired,
+)
+from pipelinekit.util.fs import atomic_write, writable_problem
 
 _COMMENT = "pipelinekit: defaults come from the repository itself; see `pipelinekit plan`."
 

@@ -1,5 +1,5 @@
 """The configuration reference (docs/configuration.md), generated from the pydantic models so
-it cannot drift from what `load_config` accepts. `python -m pipelinekit.configref` prints it;
+it cannot drift from what `load_config` accepts. `python -m pipelinekit.config.reference` prints it;
 a test regenerates it and compares with the committed file."""
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from pipelinekit.config import Config
-from pipelinekit.plaintable import field_types
+from pipelinekit.config.models import Config
+from pipelinekit.config.plaintable import field_types
 
 HEADER = """# Configuration reference
 
-Generated from pipelinekit's settings models by `python -m pipelinekit.configref`; do not edit.
+Generated from pipelinekit's settings models by
+`python -m pipelinekit.config.reference`; do not edit.
 
 pipelinekit reads `[tool.pipelinekit]` in the project's `pyproject.toml` (or the top level of
 `pipelinekit.toml` for projects without one). Every key is optional: defaults come from the
@@ -77,7 +78,7 @@ def _type_name(annotation: Any) -> str:
 
 
 def _is_section(annotation: Any) -> bool:
-    """A pydantic model or a dataclass section (see `pipelinekit.plaintable`)."""
+    """A pydantic model or a dataclass section (see `pipelinekit.config.plaintable`)."""
     return isinstance(annotation, type) and (
         issubclass(annotation, BaseModel) or dataclasses.is_dataclass(annotation)
     )

@@ -11,16 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelinekit.config import Config
+from pipelinekit.config.models import Config
+from pipelinekit.detect.facts import ProjectFacts
 from pipelinekit.docker.render import render_dockerfile, render_dockerignore
 from pipelinekit.errors import CheckFailed, WriteError
-from pipelinekit.facts import ProjectFacts
-from pipelinekit.fsutil import atomic_write, writable_problem
-from pipelinekit.generated import inspect, source_of
 from pipelinekit.gitlab.render import render_gitlab_ci
 from pipelinekit.jenkins.render import render_jenkinsfile
-from pipelinekit.pipeline import Pipeline
+from pipelinekit.plan.model import Pipeline
+from pipelinekit.render.header import inspect, source_of
 from pipelinekit.sonar.render import render_sonar_properties
+from pipelinekit.util.fs import atomic_write, writable_problem
 
 
 @dataclass(frozen=True)

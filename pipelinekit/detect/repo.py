@@ -19,9 +19,10 @@ from typing import Any, Literal
 
 from packaging.version import InvalidVersion, Version
 
-from pipelinekit import detect_testcmd, detect_tools
-from pipelinekit.configfile import config_location, read_toml
-from pipelinekit.detect_deps import (
+from pipelinekit.config.file import config_location, read_toml
+from pipelinekit.detect import testcmd as detect_testcmd
+from pipelinekit.detect import tools as detect_tools
+from pipelinekit.detect.deps import (
     DependencyScan,
     SetupCall,
     gpu_frameworks,
@@ -29,12 +30,12 @@ from pipelinekit.detect_deps import (
     read_setup_py,
     scan_dependencies,
 )
+from pipelinekit.detect.facts import BuildSystem, ProjectFacts, TestFacts, TestFramework
 from pipelinekit.docker import cuda
 from pipelinekit.env import python as env_python
 from pipelinekit.env.reqfile import normalize, parse_requirement
 from pipelinekit.env.sources import Discovery, discover, poetry_to_pep440, str_list, table
 from pipelinekit.errors import DetectError
-from pipelinekit.facts import BuildSystem, ProjectFacts, TestFacts, TestFramework
 
 SKIP_DIRS = frozenset({"venv", "node_modules", "build", "dist", "site-packages", "__pycache__"})
 """Never descended into, anywhere; dot-folders (.git, .venv, .tox, .ipynb_checkpoints, caches),

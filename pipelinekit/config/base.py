@@ -13,8 +13,8 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
+from pipelinekit.config.plaintable import FieldProblem, FieldProblems, field_types, value_problems
 from pipelinekit.errors import ConfigError
-from pipelinekit.plaintable import FieldProblem, FieldProblems, field_types, value_problems
 
 _UNKNOWN_KEY = {"extra_forbidden", "unexpected_keyword_argument"}
 """pydantic's error types for a key a model (resp. a dataclass section) does not have."""
@@ -88,7 +88,7 @@ def shorten(text: str, limit: int = 80) -> str:
 
 def _expanded(errors: list[Any]) -> list[Any]:
     """pydantic's errors, with each problem a dataclass section's `__post_init__` reported
-    (see `pipelinekit.plaintable`) moved to the field it names."""
+    (see `pipelinekit.config.plaintable`) moved to the field it names."""
     out = []
     for err in errors:
         cause = err.get("ctx", {}).get("error")

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import shlex
 
-from pipelinekit import reports, stages
-from pipelinekit.config import Config
-from pipelinekit.facts import ProjectFacts
-from pipelinekit.pipeline import (
-    VENV_BIN,
-    Credential,
-    Job,
-    Report,
-    Rule,
-    pipeline_gpu,
-)
+from pipelinekit import stages
+from pipelinekit.config.models import Config
+from pipelinekit.detect.facts import ProjectFacts
+from pipelinekit.docker.spec import pipeline_gpu
+from pipelinekit.plan import reports
+from pipelinekit.plan.model import VENV_BIN, Credential, Job, Report, Rule
+from pipelinekit.plan.setup import install_line
 
 
 class _Planner:
@@ -68,8 +64,6 @@ class _Planner:
         nothing); it installs its own tools (the `audit` extra) so no other job pays for them."""
         if not (self.config.audit.enabled and "audit" in self.available):
             return None
-        from pipelinekit.pipeline import install_line
-
         return self.job(
             "audit",
             "lint",

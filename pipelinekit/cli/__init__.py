@@ -12,7 +12,7 @@ from typing import Any, ClassVar, NoReturn
 import click
 
 from pipelinekit import __version__
-from pipelinekit.cli_options import FORMAT_OPTION, echo_json
+from pipelinekit.cli.options import FORMAT_OPTION, echo_json
 from pipelinekit.errors import EXIT_BAD_INPUT, PipelinekitError
 
 PATH_ARG = click.argument(
@@ -95,7 +95,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @FORMAT_OPTION
 def detect(path: Path, fmt: str) -> None:
     """Show what the repository is (ProjectFacts)."""
-    from pipelinekit.detect import detect as run_detect
+    from pipelinekit.detect.repo import detect as run_detect
 
     facts = run_detect(path.resolve())
     if fmt == "json":
@@ -146,7 +146,7 @@ def _plain(value: Any) -> str:
 def init(path: Path, ci: str | None, force: bool, no_baseline: bool, with_coverage: bool) -> None:
     """Detect the repository, write [tool.pipelinekit] and generate the CI files."""
     from pipelinekit.errors import UsageError
-    from pipelinekit.initialize import init as run_init
+    from pipelinekit.render.init import init as run_init
 
     targets = None
     if ci is not None:
@@ -201,8 +201,8 @@ def _rel(path: Path, base: Path) -> str:
 @FORMAT_OPTION
 def plan(path: Path, fmt: str) -> None:
     """Print the pipeline model."""
-    from pipelinekit.pipeline import describe
-    from pipelinekit.pipeline import plan as run_plan
+    from pipelinekit.plan.model import describe
+    from pipelinekit.plan.planner import plan as run_plan
     from pipelinekit.project import load_project
 
     project = load_project(path, at_git_root=True)
@@ -219,7 +219,9 @@ def plan(path: Path, fmt: str) -> None:
 @click.option("--force", is_flag=True, help="Replace files pipelinekit does not own.")
 def render(path: Path, check: bool, force: bool) -> None:
     """Regenerate the CI files from the config (or check they are current)."""
-    from pipelinekit.outputs import (
+    from pipelinekit.plan.planner import plan as run_plan
+    from pipelinekit.project import load_project
+    from pipelinekit.render.outputs import (
         apply_writes,
         check_outputs,
         prepare_writes,
@@ -227,8 +229,6 @@ def render(path: Path, check: bool, force: bool) -> None:
         render_all,
         retired,
     )
-    from pipelinekit.pipeline import plan as run_plan
-    from pipelinekit.project import load_project
 
     project = load_project(path, at_git_root=True)
     outputs = render_all(project.facts, project.config, run_plan(project.facts, project.config))
@@ -340,9 +340,9 @@ def run_command(path: Path, only: str | None, max_jobs: int, no_cache: bool, her
     from rich.markup import escape
     from rich.table import Table
 
-    from pipelinekit.pipeline import plan as run_plan
+    from pipelinekit.plan.planner import plan as run_plan
     from pipelinekit.project import load_project
-    from pipelinekit.runner import Runner
+    from pipelinekit.run.runner import Runner
 
     project = load_project(path)
     err = Console(stderr=True, highlight=False)
@@ -392,7 +392,7 @@ def _interrupt(signum: int, _frame: object) -> None:
 def main(argv: list[str] | None = None) -> NoReturn:
     import signal
 
-    from pipelinekit.redact import RedactingStream
+    from pipelinekit.util.redact import RedactingStream
 
     signal.signal(signal.SIGTERM, _interrupt)
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
@@ -431,7 +431,7 @@ def _run(argv: list[str] | None, debug: bool) -> NoReturn:
     except Exception as exc:  # a bug of ours: still one paragraph, the traceback on --debug
         if debug:
             _traceback()
-        from pipelinekit.redact import redact
+        from pipelinekit.util.redact import redact
 
         click.echo(
             f"pipelinekit: internal error: {type(exc).__name__}: {redact(str(exc))}. This is a "

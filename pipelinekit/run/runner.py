@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Literal
 
 from pipelinekit.errors import UsageError
-from pipelinekit.pipeline import Job, Pipeline
+from pipelinekit.plan.model import Job, Pipeline
 from pipelinekit.project import Project
-from pipelinekit.runcache import RunCache
+from pipelinekit.run.cache import RunCache
 
 Outcome = Literal["passed", "failed", "skipped", "cached", "blocked"]
 LOG_DIR = ".pipelinekit/logs"

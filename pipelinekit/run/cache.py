@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelinekit import __version__
-from pipelinekit.fsutil import atomic_write
+from pipelinekit.util.fs import atomic_write
 
 CACHE_FILE = ".pipelinekit/cache/run.json"
 SKIP_DIRS = frozenset(

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pipelinekit.errors import DetectError, ExternalError, PipelinekitError, UsageError
-from pipelinekit.redact import redact
+from pipelinekit.util.redact import redact
 
 NETWORK_TIMEOUT = 300.0
 """Seconds a fetch/push/ls-remote may take before it counts as an unreachable remote."""

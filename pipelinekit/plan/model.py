@@ -1,24 +1,16 @@
-"""The pipeline model and the planner: `plan(facts, config) -> Pipeline`.
+"""The pipeline model: what every generated file and every local run derives from.
 
-Every generated file and every local run derives from this one model, so the model carries
-everything a renderer needs and renderers add nothing but syntax. `plan` is pure and
-deterministic: same facts and config, same model, byte for byte.
+The model carries everything a renderer needs, so renderers add nothing but syntax. It imports
+no planner: `pipelinekit.plan.planner.plan(facts, config)` builds it.
 """
 
 from __future__ import annotations
 
-import re
-import shlex
-from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from pipelinekit import __version__, reports
-from pipelinekit.config import Config
 from pipelinekit.env.model import EnvSpec
-from pipelinekit.errors import ConfigError
-from pipelinekit.facts import ProjectFacts
 
 VENV = ".pipelinekit/venv"
 """Where CI jobs create pipelinekit's own environment (Python 3.11+); the project's
@@ -203,166 +195,6 @@ class Pipeline(_Model):
 
 
 STAGE_ORDER = ("verify", "lint", "test", "quality", "build", "publish", "release")
-
-
-def plan(facts: ProjectFacts, config: Config) -> Pipeline:
-    """Build the pipeline model for a project from its facts and its configuration."""
-    from pipelinekit.baseline.decisions import adopted
-    from pipelinekit.docker.spec import image_spec
-    from pipelinekit.env.planner import plan_env
-    from pipelinekit.jobs import plan_jobs
-
-    jobs = plan_jobs(facts, config)
-    check_jobs(jobs)
-    used = {job.stage for job in jobs}
-    environment = plan_env(facts, config)
-    cache = config.jenkins.uv_cache_dir or UV_CACHE
-    return Pipeline(
-        name=facts.name,
-        root=facts.root,
-        python_version=environment.python,
-        image=config.ci.image or f"python:{environment.python}-slim",
-        default_branch=config.ci.default_branch,
-        branches=tuple(config.ci.branches),
-        variables={
-            "PIPELINEKIT_VENV": VENV,
-            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-            "PYTHONUNBUFFERED": "1",
-            "UV_CACHE_DIR": cache,
-            "UV_PYTHON_INSTALL_DIR": f"{cache}/python",
-            "UV_LINK_MODE": "copy",
-            **_metrics_variables(config),
-        },
-        setup=_setup_lines(config, jobs),
-        adopted=adopted(facts, config, environment),
-        environment=environment,
-        stages=tuple(s for s in STAGE_ORDER if s in used),
-        jobs=tuple(jobs),
-        timeout_minutes=config.ci.timeout_minutes,
-        generator=f"pipelinekit {__version__}",
-        jenkins_agent_label=config.jenkins.agent_label,
-        jenkins_gpu_label=config.jenkins.gpu_agent_label,
-        jenkins_keep_builds=config.jenkins.keep_builds,
-        jenkins_docker_label=config.jenkins.docker_agent_label,
-        jenkins_uv_cache_dir=config.jenkins.uv_cache_dir,
-        gitlab_tags=tuple(config.gitlab.tags),
-        gitlab_gpu_tags=tuple(config.gitlab.gpu_tags),
-        gitlab_interruptible=config.gitlab.interruptible,
-        gitlab_dind_image=config.gitlab.dind_image,
-        image_spec=image_spec(facts, config, environment.python),
-        sonar=_sonar_spec(facts, config, environment.python),
-    )
-
-
-UBUNTU_2204_PYTHON = "3.10"
-
-
-def _metrics_variables(config: Config) -> dict[str, str]:
-    """The configured Pushgateway as a pipeline variable, so every job (and anything a job
-    runs) reports to it; a CI/CD variable of the same name set in GitLab's project settings
-    takes precedence over the file's."""
-    from pipelinekit.metrics.settings import PUSHGATEWAY_ENV
-
-    url = config.metrics.pushgateway
-    return {PUSHGATEWAY_ENV: url} if url else {}
-
-
-def pipeline_gpu(facts: ProjectFacts, config: Config) -> bool:
-    """Whether the image is a GPU image (its smoke test needs a GPU node)."""
-    return bool(facts.gpu_frameworks) if config.docker.gpu is None else config.docker.gpu
-
-
-def sonar_project_key(name: str) -> str:
-    """Sonar keys allow letters, digits, '-', '_', '.' and ':' with at least one non-digit."""
-    key = re.sub(r"[^A-Za-z0-9_.:-]+", "_", name).strip("_") or "project"
-    return key if not key.isdigit() else f"project_{key}"
-
-
-def _sonar_spec(facts: ProjectFacts, config: Config, python: str) -> SonarSpec:
-    sources = facts.source_dirs or (".",)
-    return SonarSpec(
-        project_key=sonar_project_key(config.sonar.project_key or facts.name),
-        project_name=facts.name,
-        host_url=config.sonar.host_url,
-        organization=config.sonar.organization,
-        sources=tuple(sources),
-        tests=facts.tests.dirs,
-        python_version=python,
-        junit_path=f"{reports.REPORTS_DIR}/{reports.JUNIT}",
-        coverage_path=f"{reports.REPORTS_DIR}/{reports.COBERTURA}",
-    )
-
-
-EXTRAS_BY_STAGE = {
-    "lint": "lint",
-    "package": "package",
-    "upload": "s3",
-    "docker": "docker",
-}
-"""The pipelinekit extra each stage's tools come from, so CI installs only what it runs (the
-test stages' pytest and coverage go into the project's environment instead)."""
-
-
-def _setup_lines(config: Config, jobs: Iterable[Job]) -> tuple[str, ...]:
-    stage_names = {job.command[1] for job in jobs if job.command[:1] == ("stage",)}
-    wanted = {EXTRAS_BY_STAGE[name] for name in stage_names if name in EXTRAS_BY_STAGE}
-    if config.sentry.configured:
-        wanted.add("sentry")  # the release job (and the docker job) talk to Sentry
-    extras = sorted(wanted)
-    index = f" --index-url {shlex.quote(config.ci.index_url)}" if config.ci.index_url else ""
-    return (
-        # The image's python3 may be the project's 3.8 (or have no venv module): it only
-        # fetches uv, which finds or downloads a 3.11+ for pipelinekit.
-        f"python3 -m pip install --quiet --upgrade{index} --target {BOOTSTRAP} "
-        f"{shlex.quote('uv==' + config.ci.uv_version)}",
-        f"{BOOTSTRAP}/bin/uv venv --quiet --allow-existing --seed --python "
-        f'{shlex.quote(TOOL_PYTHON)} "$PIPELINEKIT_VENV"',
-        install_line(config, extras),
-    )
-
-
-def install_line(config: Config, extras: Iterable[str]) -> str:
-    """The shell line that installs pipelinekit with `extras` into its CI environment (every
-    job's setup; a job whose tools only it needs adds its own, such as the audit's)."""
-    chosen = sorted(extras)
-    suffix = f"[{','.join(chosen)}]" if chosen else ""
-    source = (config.ci.pipelinekit_source or f"=={__version__}").strip()
-    if source.startswith("."):  # a source folder in the repository: pip's `path[extras]`
-        spec = f"{source.rstrip('/')}{suffix}"
-    elif source.startswith("@"):
-        spec = f"pipelinekit{suffix} {source}"
-    else:
-        spec = f"pipelinekit{suffix}{source}"
-    index = f" --index-url {shlex.quote(config.ci.index_url)}" if config.ci.index_url else ""
-    return (
-        f'{BOOTSTRAP}/bin/uv pip install --quiet --python "{VENV_BIN}/python"{index} '
-        f"{shlex.quote(spec)}"
-    )
-
-
-def check_jobs(jobs: Iterable[Job]) -> None:
-    """Jobs must be unique, in dependency order, in known stages, and may only need jobs that
-    are in every pipeline they are in (a tag-only job may need an always-job, not the reverse),
-    or GitLab rejects the pipeline."""
-    seen: dict[str, Job] = {}
-    for job in jobs:
-        if job.name in seen:
-            raise ConfigError(f"Two jobs are named {job.name!r}; job names must be unique.")
-        missing = [n for n in job.needs if n not in seen]
-        if missing:
-            raise ConfigError(
-                f"Job {job.name!r} needs {', '.join(missing)}, which is not planned before it; "
-                "enable that stage or drop the dependency."
-            )
-        narrower = [n for n in job.needs if seen[n].rules and seen[n].rules != job.rules]
-        if narrower:
-            raise ConfigError(
-                f"Job {job.name!r} needs {', '.join(narrower)}, which runs in fewer pipelines "
-                "than it does."
-            )
-        if job.stage not in STAGE_ORDER:
-            raise ConfigError(f"Job {job.name!r} names unknown stage {job.stage!r}.")
-        seen[job.name] = job
 
 
 def describe(pipeline: Pipeline) -> str:

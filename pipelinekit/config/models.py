@@ -15,16 +15,16 @@ from pydantic import Field, field_validator
 
 from pipelinekit.artifacts.settings import S3Config
 from pipelinekit.audit.settings import AuditConfig
-from pipelinekit.configfile import read_config_table
+from pipelinekit.config.base import ImageReference, Section, validate_table
+from pipelinekit.config.file import read_config_table
+from pipelinekit.config.refs import ref_glob_problem
+from pipelinekit.config.stages import CoverageConfig, PackageConfig
 from pipelinekit.docker.settings import DockerConfig
 from pipelinekit.env import UV_VERSION
 from pipelinekit.metrics.settings import MetricsConfig, SentryConfig
-from pipelinekit.refs import ref_glob_problem
 from pipelinekit.register.settings import RegisterConfig
 from pipelinekit.release.settings import ReleaseConfig
-from pipelinekit.settings_base import ImageReference, Section, validate_table
 from pipelinekit.sonar.settings import SonarConfig
-from pipelinekit.stage_settings import CoverageConfig, PackageConfig
 
 CITarget = Literal["jenkins", "gitlab"]
 _ALL_TARGETS: tuple[CITarget, ...] = ("jenkins", "gitlab")

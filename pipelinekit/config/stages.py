@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from pipelinekit.settings_base import Section
+from pipelinekit.config.base import Section
 
 
 class CoverageConfig(Section):

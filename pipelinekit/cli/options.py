@@ -21,6 +21,6 @@ FORMAT_OPTION = click.option(
 def echo_json(data: Any) -> None:
     """JSON on stdout, through the same redaction as every message: a password in a
     configured URL must not leak through `--format json` where the text output masks it."""
-    from pipelinekit.redact import redact
+    from pipelinekit.util.redact import redact
 
     click.echo(redact(json.dumps(data, indent=2, sort_keys=True)))
