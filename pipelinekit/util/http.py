@@ -179,7 +179,8 @@ def reason(failure: BaseException | requests.Response) -> str:
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
-    """`exc`, its causes and contexts, and what urllib3's MaxRetryError wraps."""
+    """`exc`, its causes and (unless `from None` hid them) contexts, and what requests'
+    ConnectionError and urllib3's MaxRetryError wrap."""
     seen: list[BaseException] = []
     todo: list[BaseException | None] = [exc]
     while todo:
@@ -189,7 +190,8 @@ def _chain(exc: BaseException) -> list[BaseException]:
         seen.append(item)
         wrapped = [a for a in item.args if isinstance(a, BaseException)]
         inner = getattr(item, "reason", None)
-        todo += [item.__cause__, item.__context__, *wrapped]
+        context = None if item.__suppress_context__ else item.__context__
+        todo += [item.__cause__, context, *wrapped]
         if isinstance(inner, BaseException):
             todo.append(inner)
     return seen
