@@ -3,11 +3,10 @@ the retries are urllib3's own, so they are checked by counting the requests the 
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ import requests
 
 from pipelinekit.errors import EXIT_UNREACHABLE
 from pipelinekit.util.http import Server, attempts, http_error, make_session, status_of
+from tests.support.loopback import serve
 
 URL_TOKEN = "qtok-5d1c9e7a3b2f4e60"
 HEADER_TOKEN = "htok-a8b7c6d5e4f30211"
@@ -70,15 +70,8 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
 @pytest.fixture
 def served() -> Iterator[tuple[str, Script]]:
     script = Script()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(script))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", script
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(_handler(script)) as url:
+        yield url, script
 
 
 def test_a_get_answered_503_twice_then_200_succeeds(served: tuple[str, Script]) -> None:
