@@ -1,9 +1,10 @@
 """The one client pipelinekit uses to talk to Jenkins (python-jenkins underneath).
 
 python-jenkins resolves authentication and the CSRF crumb; this class adds what it lacks for
-registration: a timeout on every request, retries with backoff for reads only (a POST that timed
-out may have been applied, so it is never repeated), one-request reads of a whole folder tree,
-and errors turned into one line naming the server, the object and the fix.
+registration: its session carries pipelinekit.util.http's retrying adapter (a timeout on every
+request, retries with backoff for reads only: a POST that timed out may have been applied, so it
+is never repeated), one-request reads of a whole folder tree, and errors turned into one line
+naming the server, the object and the fix.
 """
 
 from __future__ import annotations
@@ -16,13 +17,30 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from pipelinekit.errors import ExternalError, UsageError
-from pipelinekit.retry import retry_read
-from pipelinekit.util.redact import redact, register_secret
+from pipelinekit.util.http import Server, http_error, mount_retries
+from pipelinekit.util.redact import register_secret
 
 T = TypeVar("T")
 
-READ_ATTEMPTS = 3
-BACKOFF_SECONDS = 0.25
+_HINTS = {
+    "401": "{where} refused the credentials of user {who!r} (HTTP 401) when trying to {verb} "
+    "{what}. Set JENKINS_USER and JENKINS_TOKEN (an API token from the user's Security page).",
+    "403": "{where} denied user {who!r} permission to {verb} {what} (HTTP 403). Grant "
+    "Overall/Read plus Job/Create and Job/Configure on the folder, or check that a proxy does "
+    "not strip the crumb header.",
+    "404": "{where} has no {what} (HTTP 404) when trying to {verb} it. Check JENKINS_URL "
+    "(including any path prefix) and the folder setting.",
+    "409": "{where} rejected the request to {verb} {what} (HTTP {status}): it probably exists "
+    "already or changed meanwhile. Run `pipelinekit register jenkins --dry-run` to see the live "
+    "state, then run again.",
+    "status": "{where} failed with HTTP {status} when trying to {verb} {what}. The Jenkins "
+    "system log has the cause; run again once the server is healthy.",
+    "timeout": "{where} did not answer within {timeout:g} s when trying to {verb} {what}. "
+    "Check the server's load, or raise register.jenkins.timeout.",
+    "unreachable": "Cannot reach {where} to {verb} {what}: {reason}. Check JENKINS_URL and that "
+    "the server is up.",
+}
+_HINTS["400"] = _HINTS["409"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +67,8 @@ class JenkinsClient:
         self.user = user
         self.timeout = timeout
         self._server = jenkins.Jenkins(self.url, username=user, password=token, timeout=timeout)
+        mount_retries(self._server._session, timeout=timeout)
+        self._where = Server("Jenkins", self.url, timeout, _HINTS)
         self._lock = threading.Lock()
         self._primed = False
 
@@ -56,10 +76,10 @@ class JenkinsClient:
 
     def version(self) -> str:
         """The `X-Jenkins` header of the root page, which Jenkins sends without auth."""
-        return str(self._read("read the version of", "/", self._server.get_version))
+        return str(self._call("read the version of", "/", self._server.get_version))
 
     def whoami(self) -> str:
-        data = self._read("read the user of", "/me", lambda: self._server.get_whoami())
+        data = self._call("read the user of", "/me", lambda: self._server.get_whoami())
         return str(data.get("id", ""))
 
     def plugins(self) -> dict[str, bool]:
@@ -85,7 +105,7 @@ class JenkinsClient:
 
     def get_config(self, full_name: str) -> str:
         return str(
-            self._read(
+            self._call(
                 "read config.xml of", full_name, lambda: self._server.get_job_config(full_name)
             )
         )
@@ -107,7 +127,7 @@ class JenkinsClient:
         """Resolve auth and the crumb once, before worker threads share the session."""
         with self._lock:
             if not self._primed:
-                self._read("authenticate to", "/crumbIssuer", self._fetch_crumb)
+                self._call("authenticate to", "/crumbIssuer", self._fetch_crumb)
                 self._primed = True
 
     def _fetch_crumb(self) -> None:
@@ -120,7 +140,7 @@ class JenkinsClient:
         import requests
 
         url = f"{self.url}/{path}"
-        body = self._read(
+        body = self._call(
             "read",
             what or path.split("?")[0],
             lambda: self._server.jenkins_open(requests.Request("GET", url)),
@@ -144,62 +164,14 @@ class JenkinsClient:
             data=config_xml.encode("utf-8"),
             headers={"Content-Type": "text/xml; charset=utf-8"},
         )
-        try:
-            self._server.jenkins_open(request)
-        except Exception as exc:
-            raise self._error(exc, verb, full_name) from None
+        self._call(verb, full_name, lambda: self._server.jenkins_open(request))
 
-    def _read(self, verb: str, what: str, call: Callable[[], T]) -> T:
+    def _call(self, verb: str, what: str, call: Callable[[], T]) -> T:
+        """One request; the session's adapter already retried it if it was a read."""
         try:
-            return retry_read(
-                call, transient=_transient, attempts=READ_ATTEMPTS, backoff=BACKOFF_SECONDS
-            )
+            return call()
         except Exception as exc:
-            raise self._error(exc, verb, what) from None
-
-    def _error(self, exc: BaseException, verb: str, what: str) -> ExternalError:
-        status = _status(exc)
-        where = f"Jenkins at {self.url}"
-        who = self.user or "anonymous"
-        if status == 401:
-            text = (
-                f"{where} refused the credentials of user {who!r} (HTTP 401) when trying to "
-                f"{verb} {what}. Set JENKINS_USER and JENKINS_TOKEN (an API token from the "
-                "user's Security page)."
-            )
-        elif status == 403:
-            text = (
-                f"{where} denied user {who!r} permission to {verb} {what} (HTTP 403). Grant "
-                "Overall/Read plus Job/Create and Job/Configure on the folder, or check that a "
-                "proxy does not strip the crumb header."
-            )
-        elif status == 404:
-            text = (
-                f"{where} has no {what} (HTTP 404) when trying to {verb} it. Check JENKINS_URL "
-                "(including any path prefix) and the folder setting."
-            )
-        elif status == 409 or status == 400:
-            text = (
-                f"{where} rejected the request to {verb} {what} (HTTP {status}): it probably "
-                "exists already or changed meanwhile. Run `pipelinekit register jenkins "
-                "--dry-run` to see the live state, then run again."
-            )
-        elif status is not None:
-            text = (
-                f"{where} failed with HTTP {status} when trying to {verb} {what}. The Jenkins "
-                "system log has the cause; run again once the server is healthy."
-            )
-        elif _is_timeout(exc):
-            text = (
-                f"{where} did not answer within {self.timeout:g} s when trying to {verb} {what}. "
-                "Check the server's load, or raise register.jenkins.timeout."
-            )
-        else:
-            text = (
-                f"Cannot reach {where} to {verb} {what}: {_reason(exc)}. Check JENKINS_URL and "
-                "that the server is up."
-            )
-        return ExternalError(redact(text))
+            raise http_error(exc, self._where, verb, what, who=self.user or "anonymous") from None
 
 
 def jenkins_client_from(url: str | None, user: str | None, timeout: float) -> JenkinsClient:
@@ -229,45 +201,3 @@ def _items(prefix: str, jobs: list[dict[str, Any]]) -> list[Item]:
         children = tuple(_items(full, kids)) if isinstance(kids, list) else None
         items.append(Item(full, str(job.get("_class", "")), children))
     return items
-
-
-def _status(exc: BaseException) -> int | None:
-    """HTTP status behind a python-jenkins exception (it keeps the HTTPError as context)."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        response = getattr(seen, "response", None)
-        if response is not None and getattr(response, "status_code", None):
-            return int(response.status_code)
-        if type(seen).__name__ == "NotFoundException":
-            return 404
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
-def _is_timeout(exc: BaseException) -> bool:
-    names = {"Timeout", "ReadTimeout", "ConnectTimeout", "TimeoutException", "TimeoutError"}
-    seen: BaseException | None = exc
-    while seen is not None:
-        if type(seen).__name__ in names:
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _transient(exc: BaseException) -> bool:
-    """Worth another read: the connection failed or timed out, or the server erred (5xx)."""
-    status = _status(exc)
-    return (status is None and _is_transport(exc)) or (status or 0) >= 500
-
-
-def _is_transport(exc: BaseException) -> bool:
-    import requests
-
-    return _is_timeout(exc) or isinstance(exc, requests.ConnectionError)
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    if "Connection refused" in str(exc):
-        return "connection refused"
-    return text[:200]

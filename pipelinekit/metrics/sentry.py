@@ -2,8 +2,8 @@
 
 Endpoints (Sentry's documented Web API, `/api/0/organizations/{org}/releases/...`): retrieve,
 create and update a release (commits and `dateReleased`, which finalizes it), list and create
-its deploys. requests with urllib3's Retry repeats only idempotent calls (GET, PUT) after a
-connection failure, a 429 or a 5xx; a POST that timed out may have happened, so it is never
+its deploys. The session of pipelinekit.util.http repeats only idempotent calls (GET, PUT) after
+a connection failure, a 429 or a 5xx; a POST that timed out may have happened, so it is never
 repeated, and the caller re-reads state before writing instead. The token travels only in the
 Authorization header and is registered for redaction.
 """
@@ -15,33 +15,29 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pipelinekit.errors import ExternalError
+from pipelinekit.util.http import Server, http_error, make_session
 from pipelinekit.util.redact import redact, register_secret
 
 if TYPE_CHECKING:
     import requests
 
-RETRIED = frozenset({"GET", "PUT"})
-RETRY_STATUSES = (429, 500, 502, 503, 504)
-
-
-def make_session(retries: int = 3, backoff: float = 0.5) -> requests.Session:
-    """A requests session that retries idempotent calls with exponential backoff."""
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
-
-    retry = Retry(
-        total=retries,
-        backoff_factor=backoff,
-        status_forcelist=RETRY_STATUSES,
-        allowed_methods=RETRIED,
-        raise_on_status=False,
-        respect_retry_after_header=True,
-    )
-    session = requests.Session()
-    for scheme in ("http://", "https://"):
-        session.mount(scheme, HTTPAdapter(max_retries=retry))
-    return session
+_DOWN = (
+    "{where} did not answer {verb} {what}: {reason}. Check `[tool.pipelinekit.sentry] url` and "
+    "that Sentry is reachable from here; re-running is safe (nothing is created twice)."
+)
+_TOKEN = (
+    "Sentry refused {verb} {what} (HTTP {status}): check SENTRY_AUTH_TOKEN; it needs the "
+    "`project:releases` scope (an internal integration or an organization token) in "
+    "organization {org!r}."
+)
+_HINTS = {
+    "401": _TOKEN,
+    "403": _TOKEN,
+    "status": "Sentry rejected {verb} {what} (HTTP {status}){detail}. Check the organization "
+    "and project slugs in `[tool.pipelinekit.sentry]`.",
+    "timeout": _DOWN,
+    "unreachable": _DOWN,
+}
 
 
 class SentryClient:
@@ -60,7 +56,8 @@ class SentryClient:
         self.base_url = base_url.rstrip("/")
         self.org = org
         self.timeout = timeout
-        self.session = session if session is not None else make_session()
+        self.session = session if session is not None else make_session(timeout=timeout)
+        self._server = Server("Sentry", self.base_url, timeout, _HINTS)
         self._headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
 
     def _url(self, version: str | None = None, *rest: str) -> str:
@@ -78,25 +75,13 @@ class SentryClient:
                 method, url, json=body, headers=self._headers, timeout=self.timeout
             )
         except requests.RequestException as exc:
-            raise ExternalError(
-                f"Sentry at {redact(self.base_url)} did not answer {method} {self._path(url)}: "
-                f"{type(exc).__name__}. Check `[tool.pipelinekit.sentry] url` and that Sentry "
-                "is reachable from here; re-running is safe (nothing is created twice)."
-            ) from exc
+            raise http_error(exc, self._server, method, self._path(url), org=self.org) from None
         if response.status_code == 404 and method == "GET":
             return None
-        if response.status_code in (401, 403):
-            raise ExternalError(
-                f"Sentry refused {method} {self._path(url)} (HTTP {response.status_code}): "
-                "check SENTRY_AUTH_TOKEN; it needs the `project:releases` scope (an internal "
-                f"integration or an organization token) in organization {self.org!r}."
-            )
         if response.status_code >= 400:
-            raise ExternalError(
-                f"Sentry rejected {method} {self._path(url)} (HTTP {response.status_code})"
-                f"{_detail(response)}. Check the organization and project slugs in "
-                "`[tool.pipelinekit.sentry]`."
-            )
+            detail = _detail(response)
+            path = self._path(url)
+            raise http_error(response, self._server, method, path, org=self.org, detail=detail)
         try:
             return response.json() if response.content else {}
         except ValueError as exc:

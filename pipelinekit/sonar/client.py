@@ -1,71 +1,53 @@
 """SonarQube Web API client: the GETs that waiting for a quality gate needs.
 
-Standard library only: CI jobs install pipelinekit without the extras that bring `requests`.
-The network is one seam, `Transport` (method, url, headers, timeout -> status and body), so
-tests swap it for a recorder or point the real one at a loopback stub.
+The network is one requests session from pipelinekit.util.http (timeouts, retries of GETs with
+backoff through urllib3's Retry); tests pass their own session or point the client at a loopback
+stub.
 
 Authentication is the token as the HTTP Basic login with an empty password, which every
 SonarQube since 5.x and SonarCloud accept (`Bearer` only exists since 10.0). Redirects are not
-followed: urllib would forward the Authorization header to whatever host a 3xx names.
+followed: the Authorization header must not travel to whatever host a 3xx names.
 """
 
 from __future__ import annotations
 
-import base64
-import http.client
 import json
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from pipelinekit.errors import ExternalError
+from pipelinekit.util.http import Server, attempts, http_error, make_session
 from pipelinekit.util.redact import redact, register_secret
+
+if TYPE_CHECKING:
+    import requests
 
 DONE = frozenset({"SUCCESS", "FAILED", "CANCELED"})
 """Final states of a Compute Engine task; PENDING and IN_PROGRESS mean "ask again"."""
-RETRY_METHODS = frozenset({"GET", "HEAD"})
-"""Only idempotent requests are repeated after a timeout or a 5xx."""
 
-
-@dataclass(frozen=True)
-class HttpResponse:
-    status: int
-    body: bytes
-
-
-class Transport(Protocol):
-    """Send one request. Raises OSError (timeouts, refused connections) when no answer came;
-    any HTTP status, 4xx and 5xx included, is an answer."""
-
-    def __call__(
-        self, method: str, url: str, headers: Mapping[str, str], timeout: float
-    ) -> HttpResponse: ...
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # the 3xx surfaces as an HTTPError and is reported
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-def urllib_transport(
-    method: str, url: str, headers: Mapping[str, str], timeout: float
-) -> HttpResponse:
-    request = urllib.request.Request(url, method=method, headers=dict(headers))
-    try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            return HttpResponse(response.status, response.read())
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return HttpResponse(exc.code, exc.read())
-    except http.client.HTTPException as exc:  # a malformed or cut-off answer
-        raise ConnectionError(f"bad HTTP response ({type(exc).__name__})") from exc
+_DOWN = (
+    "{where} did not answer {what} after {attempts} attempt(s): {problem}. Check that the server "
+    "is up and reachable from this machine (host_url in [tool.pipelinekit.sonar] or "
+    "SONAR_HOST_URL), then run the stage again."
+)
+_TOKEN = (
+    "{where} refused the request to {what} (HTTP {status}): check SONAR_TOKEN. It must be a "
+    "valid, unexpired token of a user or project with 'Browse' and 'Execute Analysis' "
+    "permission on this project."
+)
+_HINTS = {
+    "401": _TOKEN,
+    "403": _TOKEN,
+    "3xx": "{where} redirected {what} (HTTP {status}); set host_url (or SONAR_HOST_URL) to the "
+    "server's final address, including https and any context path.",
+    "4xx": "{where} rejected {what} (HTTP {status}){detail}. Check the project key and that the "
+    "analysis reached this server.",
+    "status": _DOWN.replace("{problem}", "HTTP {status}{detail}"),
+    "timeout": _DOWN.replace("{problem}", "no answer within {timeout:g} s"),
+    "unreachable": _DOWN.replace("{problem}", "{reason}"),
+}
 
 
 @dataclass(frozen=True)
@@ -104,73 +86,51 @@ class SonarClient:
         base_url: str,
         token: str,
         *,
-        transport: Transport = urllib_transport,
+        session: requests.Session | None = None,
         timeout: float = 30.0,
         retries: int = 3,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`sleep` and `clock` pace the polling of `wait_for_task`; `retries` and `backoff` go
+        to the session's Retry (unless a session is given)."""
         register_secret(token)
         self.base_url = base_url.rstrip("/")
-        self._auth = "Basic " + base64.b64encode(f"{token}:".encode()).decode("ascii")
-        self.transport = transport
+        self._token = token
         self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
+        self.session = session or make_session(retries, backoff, timeout)
         self.sleep = sleep
         self.clock = clock
+        self._server = Server("SonarQube", self.base_url, timeout, _HINTS)
 
     def request(self, method: str, path: str, params: Mapping[str, str]) -> Any:
         """The decoded JSON answer; every failure is an ExternalError naming the fix."""
-        url = f"{self.base_url}{path}?{urllib.parse.urlencode(params)}"
-        headers = {"Authorization": self._auth, "Accept": "application/json"}
-        attempts = 1 + (self.retries if method in RETRY_METHODS else 0)
-        problem = ""
-        for attempt in range(attempts):
-            if attempt:
-                self.sleep(self.backoff * 2 ** (attempt - 1))
-            try:
-                response = self.transport(method, url, headers, self.timeout)
-            except OSError as exc:
-                problem = _describe_oserror(exc, self.timeout)
-                continue
-            if response.status >= 500:
-                problem = f"HTTP {response.status}{_server_message(response.body)}"
-                continue
-            return self._decode(path, response)
-        raise ExternalError(
-            f"SonarQube at {self._where()} did not answer {path} after {attempts} attempt(s): "
-            f"{problem}. Check that the server is up and reachable from this machine "
-            "(host_url in [tool.pipelinekit.sonar] or SONAR_HOST_URL), then run the stage again."
-        )
+        import requests
 
-    def _decode(self, path: str, response: HttpResponse) -> Any:
-        status = response.status
-        if status in (401, 403):
-            raise ExternalError(
-                f"SonarQube at {self._where()} refused the request to {path} (HTTP {status}): "
-                "check SONAR_TOKEN. It must be a valid, unexpired token of a user or project "
-                "with 'Browse' and 'Execute Analysis' permission on this project."
-            )
-        if 300 <= status < 400:
-            raise ExternalError(
-                f"SonarQube at {self._where()} redirected {path} (HTTP {status}); set host_url "
-                "(or SONAR_HOST_URL) to the server's final address, including https and any "
-                "context path."
-            )
-        if status >= 400:
-            raise ExternalError(
-                f"SonarQube at {self._where()} rejected {path} (HTTP {status})"
-                f"{_server_message(response.body)}. Check the project key and that the "
-                "analysis reached this server."
-            )
+        url = f"{self.base_url}{path}"
+        tries = attempts(self.session, method, url)
         try:
-            return json.loads(response.body)
-        except (ValueError, UnicodeDecodeError) as exc:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                auth=(self._token, ""),
+                headers={"Accept": "application/json"},
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            raise http_error(exc, self._server, method, path, attempts=tries) from None
+        if response.status_code >= 300:
+            detail = _server_message(response.content)
+            raise http_error(response, self._server, method, path, attempts=tries, detail=detail)
+        try:
+            return response.json()
+        except ValueError as exc:
             raise ExternalError(
                 f"SonarQube at {self._where()} answered {path} with something that is not JSON "
-                f"({response.body[:80]!r}); is host_url really a SonarQube server?"
+                f"({response.content[:80]!r}); is host_url really a SonarQube server?"
             ) from exc
 
     def _where(self) -> str:
@@ -223,13 +183,6 @@ class SonarClient:
                 )
             self.sleep(min(pause, remaining))
             pause = min(pause * 1.5, 10.0)
-
-
-def _describe_oserror(exc: OSError, timeout: float) -> str:
-    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(reason, TimeoutError):
-        return f"no answer within {timeout:g} s"
-    return redact(str(reason) or type(reason).__name__)
 
 
 def _server_message(body: bytes) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.support.loopback import serve
 
 PATH = re.compile(
     r"^/api/0/organizations/(?P<org>[^/]+)/releases/(?:(?P<version>[^/]+)/(?P<deploys>deploys/)?)?$"
@@ -125,11 +126,5 @@ class _Handler(BaseHTTPRequestHandler):
 def sentry_standin(token: str, org: str = "acme") -> Iterator[tuple[str, SentryState]]:
     state = SentryState(token=token, org=org)
     handler = type("Handler", (_Handler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", state
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(handler) as url:
+        yield url, state

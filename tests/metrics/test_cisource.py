@@ -25,9 +25,8 @@ import pytest
 import responses
 from responses import matchers
 
-from pipelinekit.gitlab import client as gitlab_module
-from pipelinekit.jenkins import client as jenkins_module
 from pipelinekit.metrics.report import parse_moment
+from pipelinekit.util import http
 from tests.metrics.conftest import edge_history
 from tests.metrics.test_metrics_cli import run
 from tests.metrics.test_prometheus import JANUARY
@@ -42,8 +41,7 @@ MISSING = "0123456789abcdef" * 2 + "01234567"
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("GITLAB_URL", "GITLAB_TOKEN", "JENKINS_URL", "JENKINS_USER", "JENKINS_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(gitlab_module, "BACKOFF_SECONDS", 0.0)
-    monkeypatch.setattr(jenkins_module, "BACKOFF_SECONDS", 0.0)
+    monkeypatch.setattr(http, "BACKOFF_SECONDS", 0.0)
     path = edge_history().write(tmp_path / "repo")
     with (path / "pyproject.toml").open("a") as config:
         config.write(

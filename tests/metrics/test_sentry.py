@@ -10,9 +10,10 @@ import pytest
 
 from pipelinekit.config.models import parse_config
 from pipelinekit.errors import ExternalError, UsageError
-from pipelinekit.metrics.sentry import SentryClient, make_session
+from pipelinekit.metrics.sentry import SentryClient
 from pipelinekit.metrics.sentry_release import announce_tag
 from pipelinekit.metrics.settings import SentryConfig
+from pipelinekit.util.http import make_session
 from tests.metrics.sentry_standin import SentryState, sentry_standin
 
 TOKEN = "sntrys_0123456789abcdef-token"

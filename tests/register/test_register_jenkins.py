@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.jenkins import client as client_module
 from pipelinekit.jenkins.client import JenkinsClient
+from pipelinekit.util import http
 from tests.register.conftest import TOKEN, run_cli
 from tests.register.fake_jenkins import FakeJenkins
 
@@ -262,7 +262,7 @@ def test_anonymous_is_refused(
 def test_reads_are_retried_writes_are_not(
     jenkins_env: FakeJenkins, make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_module, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(http, "BACKOFF_SECONDS", 0.01)
     jenkins_env.fail("GET", r"^/api/json", 503, times=2)
     jenkins_env.fail("POST", r"createItem", 502, times=1)
     out = run_cli("jenkins", str(make_repo("churn")))
@@ -276,7 +276,7 @@ def test_reads_are_retried_writes_are_not(
 def test_timeout_and_unreachable(
     jenkins_env: FakeJenkins, make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(client_module, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(http, "BACKOFF_SECONDS", 0.01)
     repo = make_repo("churn", "[tool.pipelinekit.register.jenkins]\ntimeout = 0.2\n")
     jenkins_env.fail("POST", r"createItem", 0, times=1, delay=0.6)
     out = run_cli("jenkins", str(repo))

@@ -121,7 +121,7 @@ def test_doctor_names_missing_plugins_and_bad_auth(
 def test_doctor_unreachable_and_unset(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_repo: Callable[..., Path]
 ) -> None:
-    monkeypatch.setattr("pipelinekit.jenkins.client.BACKOFF_SECONDS", 0.0)
+    monkeypatch.setattr("pipelinekit.util.http.BACKOFF_SECONDS", 0.0)
     assert [c.status for c in doctor_servers(tmp_path)] == ["skip", "skip"]
     monkeypatch.setenv("JENKINS_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("GITLAB_URL", "https://gitlab.example.com")

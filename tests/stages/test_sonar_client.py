@@ -1,5 +1,5 @@
-"""SonarClient against a loopback stub of the SonarQube Web API (real HTTP through urllib) and,
-for exact requests, against `responses`.
+"""SonarClient against a loopback stub of the SonarQube Web API (real HTTP through the session of
+pipelinekit.util.http) and, for exact requests, against `responses`.
 
 No SonarQube server can run here: the stub replays the documented JSON shapes of
 /api/ce/task and /api/qualitygates/project_status (PENDING -> IN_PROGRESS -> SUCCESS, gate OK
@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import base64
 import socket
-from collections.abc import Mapping
 
 import pytest
-import requests
 import responses
 from responses import matchers
 
 from pipelinekit.errors import EXIT_UNREACHABLE, ExternalError
-from pipelinekit.sonar.client import HttpResponse, SonarClient
+from pipelinekit.sonar.client import SonarClient
 
 from .conftest import CANARY, GATE_ERROR, SonarStub, elapsed_below
 
@@ -39,19 +37,10 @@ class FakeTime:
 
 
 def client_for(url: str, fake: FakeTime | None = None, **kwargs: float) -> SonarClient:
+    """A client polling on `fake` time, retrying without backoff pauses."""
     fake = fake or FakeTime()
+    kwargs.setdefault("backoff", 0.0)
     return SonarClient(url, CANARY, sleep=fake.sleep, clock=fake.clock, **kwargs)  # type: ignore[arg-type]
-
-
-def requests_transport(
-    method: str, url: str, headers: Mapping[str, str], timeout: float
-) -> HttpResponse:
-    """The seam filled with `requests`, so `responses` can assert the exact requests."""
-    try:
-        r = requests.request(method, url, headers=dict(headers), timeout=timeout)
-    except requests.ConnectionError as exc:
-        raise ConnectionError(str(exc)) from exc
-    return HttpResponse(r.status_code, r.content)
 
 
 def test_waits_through_pending_and_in_progress(sonar_stub: SonarStub) -> None:
@@ -94,7 +83,8 @@ def test_500_is_retried_then_exit_3(sonar_stub: SonarStub) -> None:
     with pytest.raises(ExternalError) as err:
         client_for(sonar_stub.url, fake, retries=2).ce_task("T")
     assert len(sonar_stub.requests) == 3
-    assert fake.sleeps == [1.0, 2.0]
+    assert "after 3 attempt(s)" in err.value.message
+    assert fake.sleeps == []  # urllib3 paces retries; the fake clock only paces polling
     assert "HTTP 500: Insufficient privileges" in err.value.message
     assert err.value.exit_code == EXIT_UNREACHABLE
 
@@ -142,7 +132,7 @@ def test_exact_requests_with_responses() -> None:
         match=[matchers.query_param_matcher({"analysisId": "AN-1"})],
         json={"projectStatus": {"status": "OK", "conditions": []}},
     )
-    client = SonarClient("https://sonar.example.com/sq/", CANARY, transport=requests_transport)
+    client = SonarClient("https://sonar.example.com/sq/", CANARY)
     task = client.wait_for_task("AY-task-1", 60)
     assert client.quality_gate(task.analysis_id or "").status == "OK"
     assert [c.request.method for c in responses.calls] == ["GET", "GET"]
@@ -151,12 +141,12 @@ def test_exact_requests_with_responses() -> None:
 @responses.activate
 def test_redirect_is_not_followed() -> None:
     responses.get("https://sonar.example.com/api/ce/task", status=302)
-    client = SonarClient("https://sonar.example.com", CANARY, transport=requests_transport)
+    client = SonarClient("https://sonar.example.com", CANARY)
     with pytest.raises(ExternalError, match="redirected"):
         client.ce_task("T")
 
 
-def test_urllib_transport_does_not_follow_redirects(sonar_stub: SonarStub) -> None:
+def test_redirects_are_not_followed_over_real_http(sonar_stub: SonarStub) -> None:
     sonar_stub.fail_with = 302
     with pytest.raises(ExternalError, match=r"redirected /api/ce/task \(HTTP 302\)"):
         client_for(sonar_stub.url).ce_task("T")
@@ -170,26 +160,20 @@ def test_urllib_transport_does_not_follow_redirects(sonar_stub: SonarStub) -> No
         (200, b'{"tasks": []}', "without the expected `task` object"),
     ],
 )
+@responses.activate
 def test_unexpected_answers(status: int, body: bytes, expected: str) -> None:
-    def transport(
-        method: str, url: str, headers: Mapping[str, str], timeout: float
-    ) -> HttpResponse:
-        return HttpResponse(status, body)
-
+    responses.get("http://sq/api/ce/task", status=status, body=body)
     with pytest.raises(ExternalError, match=expected):
-        SonarClient("http://sq", CANARY, transport=transport).ce_task("T")
+        SonarClient("http://sq", CANARY).ce_task("T")
 
 
+@responses.activate
 def test_only_gets_are_retried() -> None:
-    calls: list[str] = []
-
-    def transport(
-        method: str, url: str, headers: Mapping[str, str], timeout: float
-    ) -> HttpResponse:
-        calls.append(method)
-        return HttpResponse(503, b"")
-
-    client = SonarClient("http://sq", CANARY, transport=transport, sleep=lambda s: None)
-    with pytest.raises(ExternalError):
+    responses.post("http://sq/api/x", status=503)
+    responses.get("http://sq/api/x", status=503)
+    client = SonarClient("http://sq", CANARY, retries=2, backoff=0)
+    with pytest.raises(ExternalError, match="after 1 attempt"):
         client.request("POST", "/api/x", {})
-    assert calls == ["POST"]
+    with pytest.raises(ExternalError, match="after 3 attempt"):
+        client.request("GET", "/api/x", {})
+    assert [c.request.method for c in responses.calls] == ["POST", "GET", "GET", "GET"]
