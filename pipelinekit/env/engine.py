@@ -389,11 +389,17 @@ def _cause(result: StreamResult) -> str:
     """The lines that say what went wrong (uv's `error:`/`cause:` lines, pip's `ERROR:`)."""
     lines = [line.strip() for line in result.lines if line.strip()]
     backend = _backend_error(result.lines)
-    picked = [
-        re.sub(r"^(error|ERROR|cause|  cause|hint):\s*", "", line)
-        for line in lines
-        if re.match(r"(error|ERROR|cause|hint)\b", line) or line.startswith("╰─▶")
-    ]
+    picked: list[str] = []
+    following = False  # uv wraps a long cause to the terminal width: rejoin its lines
+    for raw in result.lines:
+        line = raw.strip()
+        if re.match(r"(error|ERROR|cause|hint)\b", line) or line.startswith("╰─▶"):
+            picked.append(re.sub(r"^(error|ERROR|cause|hint):\s*", "", line))
+            following = True
+        elif following and line and raw[:1].isspace() and not line.startswith(("\u00d7", "help:")):
+            picked[-1] += " " + line
+        else:
+            following = False
     if backend:  # what the build backend said, before uv's generic hint
         picked = [line for line in picked if not line.startswith("Build failures")] + [backend]
     text = " ".join(picked[-6:] or lines[-3:]) or f"exit {result.returncode}"
