@@ -16,13 +16,14 @@ GIT_URL, else the `origin` remote, always without credentials.
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
+
+from pipelinekit.util.git import Git
 
 _DESCRIBE = re.compile(r"^v?(?P<version>\d[^-]*)(?:-(?P<ahead>\d+)-g[0-9a-f]+)?(?P<dirty>-dirty)?$")
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
@@ -46,14 +47,8 @@ class ImageMeta:
 
 
 def _git(project_dir: Path, *args: str) -> str | None:
-    try:
-        proc = subprocess.run(
-            ["git", *args], cwd=project_dir, capture_output=True, text=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    out = proc.stdout.strip()
-    return out if proc.returncode == 0 and out else None
+    out = (Git(project_dir).query(*args) or "").strip()
+    return out or None
 
 
 def wheel_version(project_dir: Path, name: str) -> str | None:

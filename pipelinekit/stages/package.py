@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -33,6 +32,7 @@ from packaging.version import InvalidVersion, Version
 
 from pipelinekit.errors import ConfigError, ExternalError, UsageError
 from pipelinekit.stages.base import StageContext, StageResult, ToolRun, run_tool
+from pipelinekit.util.git import Git
 from pipelinekit.util.redact import redact
 
 NAME = "package"
@@ -192,14 +192,8 @@ def _source_tree(ctx: StageContext, version: str | None) -> Iterator[tuple[Path,
 def _copy_project(src: Path, dst: Path) -> None:
     """Tracked and unignored files when `src` is in a git work tree (data folders that are
     ignored stay behind), else everything but caches, environments and build output."""
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=src,
-            capture_output=True,
-            check=True,
-        ).stdout.decode("utf-8", "surrogateescape")
-    except (OSError, subprocess.CalledProcessError):
+    listed = Git(src).query("ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    if listed is None:
         shutil.copytree(src, dst, ignore=_COPY_IGNORE, symlinks=True)
         return
     for rel in filter(None, listed.split("\0")):

@@ -18,6 +18,10 @@ from pipelinekit.util.redact import redact
 
 NETWORK_TIMEOUT = 300.0
 """Seconds a fetch/push/ls-remote may take before it counts as an unreachable remote."""
+LOCAL_TIMEOUT = 120.0
+"""Seconds a local command may take (a hung filesystem or lock must not hang a CI job)."""
+_INHERITED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX", "GIT_COMMON_DIR")
+"""Set by a git hook or an outer git command: they would point our git at another repository."""
 _RACE = ("cannot lock ref", "stale info", "fetch first", "non-fast-forward", "already exists")
 """What a remote says when another push moved the branch or created the tag meanwhile."""
 
@@ -36,7 +40,8 @@ class Git:
 
     def __init__(self, path: Path, env: Mapping[str, str] | None = None) -> None:
         self.path = path
-        self._env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+        inherited = {k: v for k, v in os.environ.items() if k not in _INHERITED}
+        self._env = {**inherited, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
 
     def run(
         self,
@@ -67,6 +72,15 @@ class Git:
             raise self._error(args, _text(proc.stderr), network)
         return proc.stdout
 
+    def query(self, *args: str) -> str | None:
+        """stdout of a local query whose answer is optional (image labels, file lists): None
+        when git is missing, fails, times out or the folder is not a repository."""
+        try:
+            proc = self._spawn(args, None, None, False)
+        except PipelinekitError:
+            return None
+        return _text(proc.stdout) if proc.returncode == 0 else None
+
     def ok(self, *args: str) -> bool:
         """True when `git args` exits 0 (for yes/no questions like `cat-file -e`)."""
         return self._spawn(args, None, None, False).returncode == 0
@@ -84,7 +98,7 @@ class Git:
                 input=None if stdin is None else stdin.encode("utf-8", "surrogateescape"),
                 capture_output=True,
                 env={**self._env, **(env or {})},
-                timeout=NETWORK_TIMEOUT if network else None,
+                timeout=NETWORK_TIMEOUT if network else LOCAL_TIMEOUT,
                 check=False,
             )
         except FileNotFoundError as exc:
@@ -93,8 +107,14 @@ class Git:
                 "and run the command again."
             ) from exc
         except subprocess.TimeoutExpired as exc:
+            command = redact("git " + " ".join(args))
+            if not network:
+                raise GitError(
+                    f"`{command}` in {self.path} did not finish within {LOCAL_TIMEOUT:.0f} s; "
+                    "check for a stale .git/index.lock or a hung filesystem, then run again."
+                ) from exc
             raise ExternalError(
-                f"`git {' '.join(args)}` in {self.path} did not finish within "
+                f"`{command}` in {self.path} did not finish within "
                 f"{NETWORK_TIMEOUT:.0f} s; check that the remote is reachable."
             ) from exc
 
