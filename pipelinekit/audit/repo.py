@@ -156,7 +156,7 @@ def git_files(root: Path) -> tuple[str, ...] | None:
 
 
 def open_repo(root: Path, facts: ProjectFacts, config: Config) -> AuditRepo:
-    from pipelinekit.detect.repo import project_files
+    from pipelinekit.detect.tree import project_files
 
     root = root.resolve()
     tracked = git_files(root)

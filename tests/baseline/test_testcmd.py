@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelinekit.detect.repo import testcmd as detect_testcmd
+from pipelinekit.detect import testcmd as detect_testcmd
 from pipelinekit.detect.testcmd import pytest_args
 from tests.repo_factory import write_files
 
