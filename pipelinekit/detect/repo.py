@@ -34,7 +34,9 @@ from pipelinekit.detect.facts import BuildSystem, ProjectFacts, TestFacts, TestF
 from pipelinekit.docker import cuda
 from pipelinekit.env import python as env_python
 from pipelinekit.env.reqfile import normalize, parse_requirement
-from pipelinekit.env.sources import Discovery, discover, poetry_to_pep440, str_list, table
+from pipelinekit.env.source_model import Discovery, str_list, table
+from pipelinekit.env.sources import discover
+from pipelinekit.env.sources_pyproject import poetry_to_pep440
 from pipelinekit.errors import DetectError
 
 SKIP_DIRS = frozenset({"venv", "node_modules", "build", "dist", "site-packages", "__pycache__"})
