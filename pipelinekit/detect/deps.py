@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelinekit.env.reqfile import normalize, parse_requirement, read_requirement_file
-from pipelinekit.env.sources import CONDA_SPEC, Discovery, tox_line
+from pipelinekit.env.source_model import Discovery
+from pipelinekit.env.sources_pipfile_conda import CONDA_SPEC
+from pipelinekit.env.sources_setup import tox_line
 
 _GPU_PACKAGES = {
     **dict.fromkeys(("torch", "pytorch", "pytorch-cuda", "pytorch-gpu"), "torch"),

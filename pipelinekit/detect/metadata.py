@@ -13,7 +13,8 @@ from pipelinekit.detect.facts import BuildSystem
 from pipelinekit.detect.tree import Repo, VersionSource, cfg_list, cfg_value
 from pipelinekit.env import python as env_python
 from pipelinekit.env.reqfile import parse_requirement
-from pipelinekit.env.sources import Discovery, poetry_to_pep440, str_list, table
+from pipelinekit.env.source_model import Discovery, str_list, table
+from pipelinekit.env.sources_pyproject import poetry_to_pep440
 
 _BACKENDS: tuple[tuple[str, BuildSystem], ...] = (
     ("setuptools", "setuptools"),

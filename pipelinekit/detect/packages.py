@@ -24,7 +24,7 @@ from pipelinekit.detect.tree import (
     join_path,
 )
 from pipelinekit.env.reqfile import normalize
-from pipelinekit.env.sources import str_list, table
+from pipelinekit.env.source_model import str_list, table
 
 # -- packages and modules -----------------------------------------------------------------------
 

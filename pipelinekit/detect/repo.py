@@ -36,7 +36,8 @@ from pipelinekit.detect.testsuite import find_tests
 from pipelinekit.detect.tree import METADATA_FILES, Repo, files_under, join_path, walk_tree
 from pipelinekit.docker import cuda
 from pipelinekit.env import python as env_python
-from pipelinekit.env.sources import discover, table
+from pipelinekit.env.source_model import table
+from pipelinekit.env.sources import discover
 from pipelinekit.errors import DetectError
 
 

@@ -13,7 +13,7 @@ from pipelinekit.detect.deps import (
 )
 from pipelinekit.detect.facts import TestFacts, TestFramework
 from pipelinekit.detect.tree import Repo, Tree, cfg_value
-from pipelinekit.env.sources import str_list, table
+from pipelinekit.env.source_model import str_list, table
 
 _TEST_DIR = re.compile(r"tests?|testing|\w+_tests|tests_\w+")
 """Top-level test folders: tests/, test/, testing/, unit_tests/, tests_integration/ ..."""

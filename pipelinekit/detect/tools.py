@@ -20,7 +20,7 @@ from typing import Any, Literal
 import yaml
 
 from pipelinekit.env.reqfile import normalize, read_requirement_file
-from pipelinekit.env.sources import Discovery, table
+from pipelinekit.env.source_model import Discovery, table
 
 Formatter = Literal["ruff", "black"]
 TOOLS = ("ruff", "black", "pylint")

@@ -15,7 +15,8 @@ from pipelinekit.config.models import Config
 from pipelinekit.detect.facts import ProjectFacts
 from pipelinekit.env.inputs import METADATA_KINDS, is_local, source_lines
 from pipelinekit.env.model import EnvSpec
-from pipelinekit.env.sources import CONDA_FILES, is_gpu_variant
+from pipelinekit.env.sources import CONDA_FILES
+from pipelinekit.env.sources_reqfiles import is_gpu_variant
 from pipelinekit.plan.model import ImageSpec
 
 _NOT_PIP_FILES = frozenset({"conda", "conda-pip", "pipfile"})

@@ -20,7 +20,7 @@ from pipelinekit.env import conda
 from pipelinekit.env.locks import REFRESH, Pin, read_pins, stale_names
 from pipelinekit.env.model import EnvSpec
 from pipelinekit.env.reqfile import normalize, parse_requirement, read_requirement_file
-from pipelinekit.env.sources import tox_line
+from pipelinekit.env.sources_setup import tox_line
 from pipelinekit.errors import ConfigError
 
 TOOL_ORIGIN = "pipelinekit (the test stages run it)"

@@ -13,7 +13,7 @@ from typing import cast
 from pipelinekit.errors import UsageError
 from pipelinekit.stages.base import StageModule
 
-NOT_STAGES = frozenset({"base", "unittest_junit", "lint_findings", "lint_pylint"})
+NOT_STAGES = frozenset({"base", "unittest_junit", "lint_findings", "lint_pylint", "lint_ruff"})
 
 
 def implemented() -> tuple[str, ...]:

@@ -9,7 +9,7 @@ import pytest
 
 from pipelinekit.detect.repo import detect
 from pipelinekit.project import load_project
-from pipelinekit.stages import lint
+from pipelinekit.stages import lint, lint_ruff
 from pipelinekit.stages.base import StageContext
 from tests.repo_factory import write_files
 
@@ -91,7 +91,7 @@ def test_the_repositorys_pinned_ruff_is_the_one_that_runs(tmp_path: Path) -> Non
     )
     project = load_project(root)
     ctx = StageContext(project.project_dir, project.facts, project.config)
-    assert lint.ruff_command(ctx)[-4:] == ["--quiet", "--from", "ruff==0.6.9", "ruff"]
+    assert lint_ruff.ruff_command(ctx)[-4:] == ["--quiet", "--from", "ruff==0.6.9", "ruff"]
     status, text = stage(root)
     assert status == "failed" and "tidy/__init__.py:1:8 F401" in text
 

@@ -9,7 +9,10 @@ import pytest
 
 from pipelinekit.detect.facts import DependencySource
 from pipelinekit.detect.repo import detect
-from pipelinekit.env.sources import file_role, pipfile_requirement, poetry_requirements, tox_line
+from pipelinekit.env.sources_pipfile_conda import pipfile_requirement
+from pipelinekit.env.sources_pyproject import poetry_requirements
+from pipelinekit.env.sources_reqfiles import file_role
+from pipelinekit.env.sources_setup import tox_line
 from tests.repo_factory import write_files
 
 

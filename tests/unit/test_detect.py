@@ -12,7 +12,8 @@ from pipelinekit.detect.facts import ProjectFacts, TestFacts
 from pipelinekit.detect.repo import detect
 from pipelinekit.env.python import python_version
 from pipelinekit.env.reqfile import parse_requirement
-from pipelinekit.env.sources import conda_python_spec, poetry_to_pep440
+from pipelinekit.env.sources_pipfile_conda import conda_python_spec
+from pipelinekit.env.sources_pyproject import poetry_to_pep440
 from pipelinekit.errors import ConfigError, DetectError
 from tests.repo_factory import LAYOUTS, notebook, virtualenv, write
 

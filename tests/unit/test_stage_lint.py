@@ -17,7 +17,7 @@ from pipelinekit.config.models import Config, LintConfig
 from pipelinekit.detect.facts import ProjectFacts, TestFacts
 from pipelinekit.errors import ConfigError, ExternalError
 from pipelinekit.plan import reports
-from pipelinekit.stages import get, lint, lint_findings
+from pipelinekit.stages import get, lint, lint_findings, lint_ruff
 from pipelinekit.stages.base import StageContext
 from tests.repo_factory import write_files as write
 
@@ -510,9 +510,9 @@ def test_repo_path_outside_project_and_relative() -> None:
 
 def test_find_ruff_config_prefers_the_closest(tmp_path: Path) -> None:
     write(tmp_path, {"pyproject.toml": "[tool.ruff]\n", "sub/pyproject.toml": "[project]\n"})
-    assert lint.find_ruff_config(tmp_path / "sub") == tmp_path.resolve() / "pyproject.toml"
+    assert lint_ruff.find_ruff_config(tmp_path / "sub") == tmp_path.resolve() / "pyproject.toml"
     write(tmp_path, {"sub/.ruff.toml": ""})
-    assert lint.find_ruff_config(tmp_path / "sub") == tmp_path.resolve() / "sub" / ".ruff.toml"
+    assert lint_ruff.find_ruff_config(tmp_path / "sub") == tmp_path.resolve() / "sub" / ".ruff.toml"
 
 
 def test_syntax_errors_fail_check_without_breaking_format_check(tmp_path: Path) -> None:
@@ -576,9 +576,11 @@ def test_find_ruff_config_skips_unreadable_pyproject(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "pyproject.toml").write_bytes(b"\xff\xfe[tool.ruff]")
     # The unreadable file is passed over: the search goes on upwards.
-    assert lint.find_ruff_config(tmp_path / "sub") == lint.find_ruff_config(tmp_path.parent)
+    assert lint_ruff.find_ruff_config(tmp_path / "sub") == lint_ruff.find_ruff_config(
+        tmp_path.parent
+    )
     (tmp_path / "ruff.toml").write_text("")
-    assert lint.find_ruff_config(tmp_path / "sub") == tmp_path.resolve() / "ruff.toml"
+    assert lint_ruff.find_ruff_config(tmp_path / "sub") == tmp_path.resolve() / "ruff.toml"
 
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "churn-model"
