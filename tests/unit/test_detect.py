@@ -359,6 +359,18 @@ def test_notebooks_with_their_requirements_are_a_project(tmp_path: Path) -> None
         detect(write(tmp_path / "bare", "requirements.txt", "pandas\n").parent)
 
 
+def test_scripts_with_their_requirements_are_a_project(tmp_path: Path) -> None:
+    """Bug hunt (15): scripts/ plus requirements.txt was "No Python project found"; the scripts
+    alone, without a dependency file, are still not a project."""
+    write(tmp_path / "bare", "scripts/train.py", "print('train')\n")
+    with pytest.raises(DetectError):
+        detect(tmp_path / "bare")
+    write(tmp_path / "bare", "requirements.txt", "pandas\n")
+    facts = detect(tmp_path / "bare")
+    assert (facts.root, facts.packages, facts.modules) == (".", (), ())
+    assert "requirements.txt" in facts.dependency_files
+
+
 def test_no_python_project_names_path_and_what_is_looked_for(tmp_path: Path) -> None:
     write(tmp_path, "README.md", "# docs only\n")
     write(tmp_path, "docs/index.md", "hi\n")
