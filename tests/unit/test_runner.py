@@ -144,13 +144,15 @@ def test_ctrl_c_stops_running_stages(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # a pytest-xdist worker ignores SIGINT and children inherit that; a terminal does not
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 30
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert marker.exists(), "the test stage never started"
     os.kill(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and "interrupted" in err
     # nothing of the run is left: not the stage, not the test tool it started in the project
     # environment (its own process group), whose command line names the project folder
