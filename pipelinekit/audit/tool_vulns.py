@@ -4,8 +4,8 @@ osv --osv-url URL`) at the configured URL.
 
 `VulnerabilityClient` is the one network seam (tests point it at a loopback stand-in shaped
 like OSV's documented `POST /v1/query`): timeouts on every call, retries with backoff through
-urllib3's Retry for the query (a read: safe to repeat), and a service that cannot be reached
-makes the check a skip with the reason, never a pass.
+pipelinekit.util.http's policy for the query (a read: safe to repeat), and a service that
+cannot be reached makes the check a skip with the reason, never a pass.
 """
 
 from __future__ import annotations
@@ -46,20 +46,13 @@ class VulnerabilityClient:
 
     def __init__(self, url: str, timeout: float, cache_dir: Path | None = None) -> None:
         from pip_audit._service.osv import OsvService
-        from urllib3.util.retry import Retry
+
+        from pipelinekit.util.http import IDEMPOTENT, mount_retries
 
         self.url = url
         self.service = OsvService(cache_dir=cache_dir, timeout=cast(Any, timeout), osv_url=url)
-        retry = Retry(
-            total=2,
-            connect=1,
-            backoff_factor=0.5,
-            status_forcelist=(429, 500, 502, 503, 504),
-            allowed_methods=frozenset({"POST"}),
-            raise_on_status=False,
-        )
-        for prefix in ("http://", "https://"):
-            self.service.session.get_adapter(prefix).max_retries = retry
+        # an OSV query is a POST that only reads: safe to repeat
+        mount_retries(self.service.session, 2, 0.5, timeout=timeout, reads=IDEMPOTENT | {"POST"})
 
     def query(self, name: str, version: str) -> list[Vulnerability]:
         import requests

@@ -34,16 +34,16 @@ BACKOFF_SECONDS = 0.25
 _QUERY = re.compile(r"\?[^\s'\"),]*")
 
 
-def retry_policy(retries: int, backoff: float) -> Any:
-    """urllib3's Retry for idempotent methods; raise_on_status off so the caller sees the
-    final status."""
+def retry_policy(retries: int, backoff: float, reads: frozenset[str] = IDEMPOTENT) -> Any:
+    """urllib3's Retry for the methods that are reads for this server (the idempotent ones,
+    plus e.g. a query API's POST); raise_on_status off so the caller sees the final status."""
     from urllib3.util.retry import Retry
 
     return Retry(
         total=retries,
         backoff_factor=backoff,
         status_forcelist=RETRY_STATUSES,
-        allowed_methods=IDEMPOTENT,
+        allowed_methods=reads,
         raise_on_status=False,
         respect_retry_after_header=True,
     )
@@ -54,8 +54,10 @@ def mount_retries(
     retries: int | None = None,
     backoff: float | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    reads: frozenset[str] = IDEMPOTENT,
 ) -> requests.Session:
-    """Mount the retrying adapter on `session` (also one a library made, python-jenkins')."""
+    """Mount the retrying adapter on `session` (also one a library made: python-jenkins',
+    pip-audit's)."""
     from requests.adapters import HTTPAdapter
 
     class Adapter(HTTPAdapter):
@@ -65,7 +67,9 @@ def mount_retries(
             return super().send(request, *args, **kwargs)
 
     policy = retry_policy(
-        RETRIES if retries is None else retries, BACKOFF_SECONDS if backoff is None else backoff
+        RETRIES if retries is None else retries,
+        BACKOFF_SECONDS if backoff is None else backoff,
+        reads,
     )
     for scheme in ("http://", "https://"):
         session.mount(scheme, Adapter(max_retries=policy))
