@@ -14,7 +14,7 @@ import os
 import posixpath
 import threading
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -114,6 +114,15 @@ class AuditRepo:
     def imports(self, path: str) -> frozenset[str]:
         """Top-level names the module imports (`boto3`, `tensorflow`)."""
         return self.once(f"imports:{path}", lambda: _imports(self.tree(path)))
+
+    def imports_of(self, path: str, among: Iterable[str]) -> frozenset[str]:
+        """Which of `among` the module imports. A module whose text names none of them is not
+        parsed: on a large repository parsing every file would cost more than the checks."""
+        wanted = frozenset(among)
+        text = self.text(path) or ""
+        if not any(name in text for name in wanted):
+            return frozenset()
+        return self.imports(path) & wanted
 
     def git(self, *args: str, stdin: str | None = None) -> str | None:
         """`git args` in the audited folder; None when git fails (not a repository, no

@@ -28,7 +28,7 @@ SETTINGS = {
 
 
 def s3_hardcoded(repo: AuditRepo) -> list[Hit]:
-    users = [f for f in repo.python_files if repo.imports(f) & S3_LIBRARIES]
+    users = [f for f in repo.python_files if repo.imports_of(f, S3_LIBRARIES)]
     if not users:
         raise Skip("no S3 client library is used")
     out = []

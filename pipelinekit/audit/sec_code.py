@@ -109,6 +109,8 @@ ARG_PARSERS = frozenset(
 def script_paths(repo: AuditRepo) -> list[Hit]:
     out = []
     for path in repo.python_files:
+        if "__main__" not in (repo.text(path) or ""):  # no script: not worth parsing
+            continue
         tree = repo.tree(path)
         if tree is None or not _has_main_guard(tree) or _takes_arguments(repo, path, tree):
             continue

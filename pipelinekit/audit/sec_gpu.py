@@ -22,7 +22,7 @@ _MEMORY_SETTINGS = re.compile(
 
 
 def tf_memory(repo: AuditRepo) -> list[Hit]:
-    users = [f for f in repo.python_files if "tensorflow" in repo.imports(f)]
+    users = [f for f in repo.python_files if repo.imports_of(f, ("tensorflow",))]
     if not users:
         raise Skip("TensorFlow is not used")
     configured = (

@@ -35,21 +35,10 @@ def entry_points(repo: AuditRepo) -> list[tuple[str, int]]:
 def _entry_points(repo: AuditRepo) -> list[tuple[str, int]]:
     found = []
     for path in repo.python_files:
-        if not (
-            repo.imports(path)
-            & (
-                {
-                    "fastapi",
-                    "flask",
-                    "starlette",
-                    "quart",
-                    "sanic",
-                    "litestar",
-                    "django",
-                    "apiflask",
-                }
-                | SERVERS
-            )
+        if not repo.imports_of(
+            path,
+            {"fastapi", "flask", "starlette", "quart", "sanic", "litestar", "django", "apiflask"}
+            | SERVERS,
         ):
             continue
         tree = repo.tree(path)
@@ -77,7 +66,7 @@ def _called(node: ast.Call) -> str:
 
 
 def _uses(repo: AuditRepo, modules: frozenset[str]) -> bool:
-    return any(repo.imports(f) & modules for f in repo.python_files)
+    return any(repo.imports_of(f, modules) for f in repo.python_files)
 
 
 def _service_without(repo: AuditRepo, modules: frozenset[str], hit: Hit) -> list[Hit]:

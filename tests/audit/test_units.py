@@ -136,3 +136,22 @@ def test_docs_list_every_check_with_its_rationale() -> None:
     doc = doc.split("## The checks")[1].split("## Scores")[0]
     listed = re.findall(r"^\| `([a-z0-9-]+)` \|", doc, re.MULTILINE)
     assert listed == [c.id for c in all_checks()]
+
+
+def test_imports_of_parses_only_modules_that_name_a_wanted_import(example_copy: Path) -> None:
+    """On a large repository parsing every file cost more than the checks (scipy: 17 s): a
+    module whose text names none of the wanted imports is answered without parsing it."""
+    from pipelinekit.audit.repo import open_repo
+    from pipelinekit.project import load_project
+
+    package = example_copy / "src" / "churn"
+    (package / "gpu.py").write_text("import tensorflow as tf\n\nMODEL = tf.keras\n")
+    (package / "plain.py").write_text("def f(x):\n    return x + 1\n")
+    project = load_project(example_copy)
+    repo = open_repo(project.repo, project.facts, project.config)
+    gpu, plain = (
+        next(f for f in repo.python_files if f.endswith(name)) for name in ("/gpu.py", "/plain.py")
+    )
+    assert repo.imports_of(gpu, ("tensorflow", "boto3")) == {"tensorflow"}
+    assert repo.imports_of(plain, ("tensorflow",)) == frozenset()
+    assert f"ast:{plain}" not in repo._cache and f"ast:{gpu}" in repo._cache
