@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.benchvenv import clean_copy
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO_ROOT / "examples" / "churn-model"
 
@@ -24,6 +26,9 @@ def example_copy(tmp_path: Path) -> Path:
 def pipelinekit_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """pipelinekit as generated CI jobs install it: a wheel of this checkout, built once."""
     folder = tmp_path_factory.mktemp("wheel")
+    # from a copy: setuptools builds in the source folder (build/, egg-info), and two
+    # pytest-xdist workers building the checkout at once broke each other's build
+    source = clean_copy(tmp_path_factory.mktemp("source") / "pipelinekit")
     subprocess.run(
         [
             sys.executable,
@@ -34,7 +39,7 @@ def pipelinekit_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "-q",
             "-w",
             str(folder),
-            str(REPO_ROOT),
+            str(source),
         ],
         check=True,
     )
