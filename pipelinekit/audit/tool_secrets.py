@@ -1,6 +1,6 @@
-"""detect-secrets for keys and tokens: its own command (`python -m detect_secrets scan`) on
-the repository's files, in a process of its own (it runs beside the other checks on another
-core, and uses its own worker processes on a large repository).
+"""detect-secrets for keys and tokens: its plugins and filters on the repository's files, through
+a line prefilter that gives the same results in a sixth of the time (secrets_scan.py), in a
+process of its own (beside the other checks' threads) with a worker process per core.
 
 Its JSON names each secret by type, file, line and a hash, never the value, and so do our
 findings. Secrets the repository's `.secrets.baseline` marks as audited false positives
@@ -42,8 +42,10 @@ def scan(repo: AuditRepo) -> list[Hit]:
         return []
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "detect_secrets", "scan", "--", *files],
+            # -P: the repository's own modules (a `code.py`, a `json.py`) must not shadow ours.
+            [sys.executable, "-P", "-m", "pipelinekit.audit.secrets_scan"],
             cwd=repo.root,
+            input="\0".join(files),
             capture_output=True,
             text=True,
             timeout=TIMEOUT_S,
