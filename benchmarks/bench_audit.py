@@ -103,6 +103,8 @@ def main() -> None:
         check = subprocess.run(audit[0][0], capture_output=True, text=True, check=False)
         print(check.stderr.strip())
     peer, own = statistics.median(peers), statistics.median(ours)
+    print("rounds (s): sequence " + ", ".join(f"{t:.1f}" for t in peers))
+    print("            audit    " + ", ".join(f"{t:.1f}" for t in ours))
     print(f"sequence (sp-repo-review, ruff, detect-secrets, interrogate)  {peer:6.2f} s")
     print(f"pipelinekit audit (23 checks, 9 sections, scored)             {own:6.2f} s")
     print(f"ratio {peer / own:.2f}x (target: > 1, faster than the sequence)")

@@ -95,6 +95,9 @@ def test_same_results_as_detect_secrets_scan(corpus: Path, monkeypatch: pytest.M
     monkeypatch.chdir(corpus)
     assert secrets_scan.scan_files(files, processes=1)["results"] == expected
     assert secrets_scan.scan_files(files, processes=2)["results"] == expected
+    # A detect-secrets without the per-line steps: its own scan of every line, same results.
+    monkeypatch.setattr(secrets_scan, "INTERNALS", False)
+    assert secrets_scan.scan_files(files, processes=1)["results"] == expected
 
 
 def test_the_command_reads_nul_separated_paths_and_prints_the_baseline_json(
