@@ -39,6 +39,7 @@ from detect_secrets.plugins.high_entropy_strings import HighEntropyStringsPlugin
 from detect_secrets.plugins.jwt import JwtTokenDetector
 from detect_secrets.settings import default_settings, get_plugins, get_settings
 from detect_secrets.util.code_snippet import get_code_snippet
+from detect_secrets.util.path import get_relative_path
 
 SELF_FILTERING = (JwtTokenDetector,)
 """Regex detectors whose own analyze_string only drops deny-list matches (checked by reading
@@ -194,7 +195,10 @@ def scan_files(filenames: list[str], processes: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    filenames = [name for name in sys.stdin.read().split("\0") if name]
+    # detect-secrets scans a file under its real path and skips links leaving the directory.
+    here = os.getcwd()
+    named = (get_relative_path(root=here, path=name) for name in sys.stdin.read().split("\0"))
+    filenames = list(dict.fromkeys(name for name in named if name))
     processes = int(os.environ.get("PIPELINEKIT_SECRETS_PROCESSES") or os.cpu_count() or 1)
     json.dump(scan_files(filenames, processes), sys.stdout)
 

@@ -69,6 +69,12 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode())
+    # Links: detect-secrets reads one inside the folder under its target's path, and skips one
+    # that leaves it.
+    (root / "linked.py").symlink_to("service.py")
+    outside = tmp_path_factory.mktemp("outside") / "elsewhere.py"
+    outside.write_text('API_KEY = "' + "Zq8" + 'vLx2NmKw7RtPb"\n')
+    (root / "outside.py").symlink_to(outside)
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
     return root
@@ -79,16 +85,21 @@ def _files(root: Path) -> list[str]:
     return [n for n in names if not n.startswith(".git/")]
 
 
-def test_same_results_as_detect_secrets_scan(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    files = _files(corpus)
-    real = subprocess.run(
+def _real(root: Path, files: list[str]) -> dict[str, Any]:
+    done = subprocess.run(
         [sys.executable, "-m", "detect_secrets", "scan", "--", *files],
-        cwd=corpus,
+        cwd=root,
         capture_output=True,
         text=True,
         check=True,
     )
-    expected = json.loads(real.stdout)["results"]
+    results: dict[str, Any] = json.loads(done.stdout)["results"]
+    return results
+
+
+def test_same_results_as_detect_secrets_scan(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [f for f in _files(corpus) if not f.endswith(("linked.py", "outside.py"))]
+    expected = _real(corpus, files)
     kinds = {s["type"] for secrets in expected.values() for s in secrets}
     # The corpus is worth comparing only if detect-secrets finds its many kinds.
     assert len(kinds) >= 9, kinds
@@ -114,6 +125,9 @@ def test_the_command_reads_nul_separated_paths_and_prints_the_baseline_json(
     results = json.loads(done.stdout)["results"]
     assert set(results) >= {"service.py", "config/settings.yaml", "keys/deploy.pem"}
     assert "plain.py" not in results
+    # Links as detect-secrets takes them: under the target's path; leaving the folder, skipped.
+    assert results == _real(corpus, _files(corpus))
+    assert "linked.py" not in results and "outside.py" not in results
 
 
 def test_the_prefilter_skips_lines_no_plugin_can_report(corpus: Path) -> None:
