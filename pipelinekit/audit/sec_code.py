@@ -8,6 +8,7 @@ import ast
 import itertools
 import json
 import re
+from typing import Any
 
 from pipelinekit.audit import tool_repo_review, tool_ruff
 from pipelinekit.audit.model import Check, Hit, Skip
@@ -48,7 +49,6 @@ def docstrings(repo: AuditRepo) -> list[Hit]:
         raise Skip("no Python code to measure")
     try:
         from interrogate.config import InterrogateConfig
-        from interrogate.coverage import InterrogateCoverage
     except ImportError as exc:
         raise Skip("interrogate is not installed (pip install 'pipelinekit[audit]')") from exc
     conf = InterrogateConfig(
@@ -62,8 +62,15 @@ def docstrings(repo: AuditRepo) -> list[Hit]:
         ignore_overloaded_functions=True,
         fail_under=repo.settings.docstring_coverage,
     )
-    measured = InterrogateCoverage(paths=[str(repo.root / f) for f in files], conf=conf)
-    results = measured.get_coverage()
+    try:
+        results = _coverage(repo, files, conf)
+    except (SyntaxError, ValueError):
+        # interrogate reads every file as UTF-8 and parses it, and one it cannot (a Python 2
+        # script, a latin-1 module, a template) ends its whole run: measure the others.
+        files = [f for f in files if _interrogate_reads(repo, f)]
+        if not files:
+            raise Skip("no Python code interrogate can parse (UTF-8, Python 3)") from None
+        results = _coverage(repo, files, conf)
     if results.perc_covered >= repo.settings.docstring_coverage:
         return []
     out = []
@@ -85,6 +92,22 @@ def docstrings(repo: AuditRepo) -> list[Hit]:
             )
         )
     return out
+
+
+def _coverage(repo: AuditRepo, files: list[str], conf: Any) -> Any:
+    from interrogate.coverage import InterrogateCoverage
+
+    return InterrogateCoverage(paths=[str(repo.root / f) for f in files], conf=conf).get_coverage()
+
+
+def _interrogate_reads(repo: AuditRepo, path: str) -> bool:
+    """interrogate opens files as strict UTF-8 (a PEP 263 coding line does not help) and
+    parses them with the running Python."""
+    try:
+        (repo.root / path).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return repo.tree(path) is not None
 
 
 def _relative(repo: AuditRepo, filename: str) -> str:

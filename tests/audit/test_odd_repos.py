@@ -1,0 +1,42 @@
+"""Repository shapes the golden repositories do not have, each found by running the audit on
+real-world code (issue #18's hunt): files a tool cannot read, symbolic links, well-known
+placeholder credentials in docstrings and tests. Real git repositories in tmp dirs, real
+interrogate and detect-secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelinekit.audit.model import AuditReport, CheckResult
+from tests.audit.conftest import run_audit
+from tests.support.git import init_repo
+
+PYPROJECT = (
+    '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n'
+    '[project]\nname = "odd"\nversion = "1.0.0"\n'
+)
+
+
+def _result(report: AuditReport, check: str) -> CheckResult:
+    return next(r for r in report.results if r.check.id == check)
+
+
+def test_docstrings_measure_the_modules_interrogate_can_read(tmp_path: Path) -> None:
+    """A latin-1 module (valid Python with its coding line) and a Python 2 script made
+    interrogate raise, and the whole check was skipped as `could not run`."""
+    repo = init_repo(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": PYPROJECT,
+            "odd/__init__.py": '"""Odd."""\n',
+            "odd/legacy.py": 'print "python 2"\n',
+            "odd/core.py": '"""Core."""\n\n\ndef run():\n    return 1\n\n\ndef stop():\n    return 0\n\n\ndef pause():\n    return 2\n',
+        },
+    )
+    (repo / "odd" / "names.py").write_bytes(
+        "# -*- coding: latin-1 -*-\ndef m\u00fcller():\n    return 1\n".encode("latin-1")
+    )
+    result = _result(run_audit(repo), "docstrings")
+    assert result.status == "fail", result.message
+    assert [(f.path, f.line) for f in result.findings] == [("odd/core.py", 4)]
+    assert "3 of 4 public" in result.findings[0].message
