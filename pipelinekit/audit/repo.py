@@ -44,7 +44,8 @@ class AuditRepo:
     config: Config
     files: tuple[str, ...]
     """Every file of the repository: tracked and untracked-but-not-ignored when it is a git
-    work tree, else every file outside virtualenvs, caches and build output."""
+    work tree, else every file outside virtualenvs, caches and build output; never a
+    symbolic link."""
     is_git: bool
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -169,7 +170,11 @@ def open_repo(root: Path, facts: ProjectFacts, config: Config) -> AuditRepo:
 
     root = root.resolve()
     tracked = git_files(root)
-    files = tracked if tracked is not None else project_files(root)
+    listed = tracked if tracked is not None else project_files(root)
+    # git commits a link, not what it points at: a link's target is audited under its own
+    # path when it is in the repository, and is no part of it when it is not (a link to
+    # /etc/passwd or ~/.aws/credentials would audit the machine running the audit).
+    files = tuple(f for f in listed if not (root / f).is_symlink())
     excluded = config.audit.exclude
     if excluded:
         files = tuple(f for f in files if not any(fnmatch.fnmatch(f, g) for g in excluded))

@@ -40,3 +40,23 @@ def test_docstrings_measure_the_modules_interrogate_can_read(tmp_path: Path) -> 
     assert result.status == "fail", result.message
     assert [(f.path, f.line) for f in result.findings] == [("odd/core.py", 4)]
     assert "3 of 4 public" in result.findings[0].message
+
+
+def test_links_are_not_followed_out_of_the_repository(tmp_path: Path) -> None:
+    """git commits a link, not its target: a link to a file outside the repository (here a
+    config with a weak password and a module with a mutable default) is no part of it, and
+    a link to a file inside is audited once, under the file's own path."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "creds.yml").write_text("db:\n  password: admin\n")
+    (outside / "helper.py").write_text("def f(x=[]):\n    return x\n")
+    repo = init_repo(tmp_path / "repo", {"pyproject.toml": PYPROJECT, "odd/__init__.py": ""})
+    (repo / "creds.yml").symlink_to(outside / "creds.yml")
+    (repo / "odd" / "helper.py").symlink_to(outside / "helper.py")
+    (repo / "settings.yml").write_text("db:\n  password: changeme\n")
+    (repo / "same.yml").symlink_to("settings.yml")
+    (repo / "gone.yml").symlink_to("missing.yml")
+    report = run_audit(repo)
+    weak = [(f.path, f.line) for f in _result(report, "weak-passwords").findings]
+    assert weak == [("settings.yml", 2)]
+    assert not [f for f in report.findings if f.path and f.path.startswith("odd/helper")]
