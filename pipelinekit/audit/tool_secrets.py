@@ -4,7 +4,8 @@ process of its own (beside the other checks' threads) with a worker process per 
 
 Its JSON names each secret by type, file, line and a hash, never the value, and so do our
 findings. Secrets the repository's `.secrets.baseline` marks as audited false positives
-(`is_secret: false`, detect-secrets' own adoption workflow) are not reported.
+(`is_secret: false`, detect-secrets' own adoption workflow) are not reported, nor passwords
+whose hash is that of a well-known placeholder (`user:pass@host` in a docstring or a test).
 """
 
 from __future__ import annotations
@@ -21,6 +22,29 @@ BASELINE = ".secrets.baseline"
 ENTROPY = ("Base64 High Entropy String", "Hex High Entropy String")
 NOT_SCANNED_FOR_ENTROPY = (".ipynb", ".csv", ".tsv", ".svg", ".lock", ".sum", ".min.js")
 """Encoded images in notebook outputs, data and checksums are random-looking by nature."""
+
+
+PLACEHOLDER_KINDS = ("Secret Keyword", "Basic Auth Credentials")
+EXTRA_PLACEHOLDERS = frozenset(
+    {"foo", "bar", "baz", "xxx", "xxxx", "dummy", "fake", "example", "hunter2", "pass123"}
+    | {"mypassword", "yourpassword", "your_password", "my_password", "p@ssw0rd", "s3cr3t"}
+)
+"""With the weak-passwords check's list: the values documentation and tests use as a
+password (`https://user:pass@host`, `password="foo"`)."""
+
+
+def placeholder_hashes() -> frozenset[str]:
+    """detect-secrets' hashes (SHA-1 of the value) of well-known placeholder passwords: a value
+    every leaked-password list starts with is no secret to revoke (in a configuration file the
+    weak-passwords check reports it as a weak password)."""
+    import hashlib
+
+    from pipelinekit.audit.sec_security import WEAK
+
+    return frozenset(
+        hashlib.sha1(v.encode(), usedforsecurity=False).hexdigest()
+        for v in WEAK | EXTRA_PLACEHOLDERS
+    )
 
 
 def severity(kind: str) -> Severity:
@@ -61,11 +85,14 @@ def scan(repo: AuditRepo) -> list[Hit]:
         first = " ".join(done.stderr.split())[:200]
         raise Skip(f"detect-secrets printed no result (exit {done.returncode}): {first}") from exc
     audited = _audited_false_positives(repo)
+    placeholders = placeholder_hashes()
     out = []
     for path, secrets in sorted(results.items()):
         for secret in secrets:
             kind = str(secret.get("type", "secret"))
             if (path, secret.get("hashed_secret")) in audited:
+                continue
+            if kind in PLACEHOLDER_KINDS and secret.get("hashed_secret") in placeholders:
                 continue
             if kind in ENTROPY and path.endswith(NOT_SCANNED_FOR_ENTROPY):
                 continue

@@ -60,3 +60,20 @@ def test_links_are_not_followed_out_of_the_repository(tmp_path: Path) -> None:
     weak = [(f.path, f.line) for f in _result(report, "weak-passwords").findings]
     assert weak == [("settings.yml", 2)]
     assert not [f for f in report.findings if f.path and f.path.startswith("odd/helper")]
+
+
+def test_placeholder_passwords_are_not_committed_secrets(tmp_path: Path) -> None:
+    """requests' and pydantic's docstrings and tests write `https://user:pass@host` and
+    `password = "pass"`: detect-secrets reported them (Basic Auth: critical, which capped
+    their score at 40). A real credential beside them is still reported."""
+    repo = init_repo(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": PYPROJECT,
+            "odd/__init__.py": '"""Proxies, e.g. `https://user:pass@proxy.example.com`."""\n',
+            "tests/test_auth.py": 'def test_auth():\n    password = "pass"\n    assert password\n',
+            "odd/client.py": 'URL = "https://svc:Vq7-rT2x9LmW@api.example.com"\n',
+        },
+    )
+    found = [(f.path, f.line, f.rule) for f in _result(run_audit(repo), "secrets").findings]
+    assert found == [("odd/client.py", 1, "Basic Auth Credentials")]
