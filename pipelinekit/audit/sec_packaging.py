@@ -23,7 +23,11 @@ def line_of(text: str | None, pattern: str) -> int | None:
     if not text:
         return None
     match = re.search(pattern, text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+    if not match:
+        return None
+    # `^\s*` also matches the blank lines before the line: count from what it found.
+    found = match.group()
+    return text.count("\n", 0, match.start() + len(found) - len(found.lstrip())) + 1
 
 
 def version_source(repo: AuditRepo) -> list[Hit]:
@@ -98,21 +102,59 @@ def locks(repo: AuditRepo) -> list[Hit]:
                     rule="unpinned",
                 )
             )
-    declared = [s for s in sources if s.kind in ("project", "poetry") and s.requirements]
+    # Every other kind declares its requirements in its own file (pyproject, setup.py,
+    # Pipfile, environment.yml): none of them locks what it names.
+    declared = [s for s in sources if s.kind not in ("requirements", "constraints")]
+    declared = [s for s in declared if s.requirements]
     if declared and not out:
-        path = repo.in_project(declared[0].path)
+        first = declared[0]
+        path = repo.in_project(first.path)
+        conda = first.kind == "conda"
+        loose = [r for r in first.requirements if not _pinned(r, conda=conda)]
+        stated = (
+            f"{len(loose)} of {len(first.requirements)} dependencies are ranges (first: {loose[0]})"
+            if loose
+            else "the direct dependencies are pinned but not theirs"
+        )
         out.append(
             Hit(
                 severity,
                 path,
-                line_of(repo.text(path), r"^\s*dependencies\s*="),
-                "dependencies are declared as ranges and no lock file pins them: commit a "
-                "lock (`uv lock`, `poetry lock`, `pdm lock`) so CI and the image install the "
-                "releases that were tested",
+                line_of(repo.text(path), _DECLARATION),
+                f"{stated} and no lock file pins them: commit a lock "
+                f"({LOCK_COMMANDS.get(first.kind, '`uv lock`, `pdm lock`')}) so CI and the "
+                "image install the releases that were tested",
                 rule="no-lock",
             )
         )
     return out
+
+
+LOCK_COMMANDS = {
+    "poetry": "`poetry lock`",
+    "poetry-group": "`poetry lock`",
+    "pdm-group": "`pdm lock`",
+    "pipfile": "`pipenv lock`",
+    "conda": "`conda-lock -f environment.yml`",
+    "conda-pip": "`conda-lock -f environment.yml`",
+}
+"""Source kind -> the command that locks it (`uv lock` or `pdm lock` for the others)."""
+_DECLARATION = (
+    r"^[ \t]*(?:dependencies\s*[=:]|\[packages\]|\[tool\.poetry\.dependencies\])"
+    r"|\binstall_requires\s*="
+)
+"""Where each kind's runtime requirements start (pyproject, Pipfile, Poetry, conda, setup)."""
+
+
+def _pinned(requirement: str, *, conda: bool) -> bool:
+    """`name==1.2.3` (PEP 508), or conda's `name=1.2.3` / `name==1.2.3=build`."""
+    from pipelinekit.env.reqfile import exact_pin
+
+    if conda:
+        return bool(
+            re.fullmatch(r"[\w.-]+(?:::[\w.-]+)?\s*==?\s*[\w.!+]+(?:=[\w.]+)?", requirement)
+        )
+    return exact_pin(requirement) is not None
 
 
 def _deployed(repo: AuditRepo) -> bool:

@@ -5,7 +5,10 @@ interrogate and detect-secrets."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pytest
 
 from pipelinekit.audit.model import AuditReport, CheckResult
 from tests.audit.conftest import run_audit
@@ -77,3 +80,65 @@ def test_placeholder_passwords_are_not_committed_secrets(tmp_path: Path) -> None
     )
     found = [(f.path, f.line, f.rule) for f in _result(run_audit(repo), "secrets").findings]
     assert found == [("odd/client.py", 1, "Basic Auth Credentials")]
+
+
+@pytest.mark.parametrize(
+    ("files", "where", "message"),
+    [
+        (
+            {
+                "Pipfile": '[[source]]\nurl = "https://pypi.org/simple"\n\n[packages]\n'
+                'jmespath = ">=0.7.1,<2.0.0"\nurllib3 = "*"\n',
+                "odd/__init__.py": "",
+            },
+            ("Pipfile", 4),
+            r"2 of 2 dependencies are ranges .*`pipenv lock`",
+        ),
+        (
+            {
+                "environment.yml": "name: x\ndependencies:\n  - python=3.11\n  - numpy=1.26.4\n"
+                "  - cython>=3.0\n",
+                "odd/__init__.py": "",
+            },
+            ("environment.yml", 2),
+            r"1 of 2 dependencies are ranges \(first: cython>=3\.0\) .*conda-lock",
+        ),
+        (
+            {
+                "setup.py": "from setuptools import setup\n\n"
+                'setup(name="odd", version="1", install_requires=["click>=8"])\n',
+                "odd/__init__.py": "",
+            },
+            ("setup.py", 3),
+            r"1 of 1 dependencies are ranges",
+        ),
+        (
+            {
+                "pyproject.toml": PYPROJECT + 'dependencies = ["numpy==2.0.0"]\n',
+                "odd/__init__.py": "",
+            },
+            ("pyproject.toml", 7),
+            r"the direct dependencies are pinned but not theirs and no lock file",
+        ),
+    ],
+)
+def test_dependencies_no_lock_pins(
+    tmp_path: Path, files: dict[str, str], where: tuple[str, int], message: str
+) -> None:
+    """A Pipfile without its Pipfile.lock, an environment.yml and a setup.py with ranges
+    passed as `Dependencies are locked or pinned`; exact pins in pyproject.toml were called
+    ranges."""
+    result = _result(run_audit(init_repo(tmp_path / "repo", files)), "locks")
+    assert result.status == "fail", result.message
+    assert [(f.path, f.line, f.rule) for f in result.findings] == [(*where, "no-lock")]
+    assert re.search(message, result.findings[0].message), result.findings[0].message
+
+
+def test_an_unpinned_requirement_is_found_at_its_own_line(tmp_path: Path) -> None:
+    """`^\\s*name` also matched the blank line above the requirement: the finding pointed at
+    the blank line."""
+    files = {"requirements.txt": "# data\nnumpy==1.26.4\n\npandas>=2\n", "odd/__init__.py": ""}
+    result = _result(run_audit(init_repo(tmp_path / "repo", files)), "locks")
+    assert [(f.path, f.line, f.rule) for f in result.findings] == [
+        ("requirements.txt", 4, "unpinned")
+    ]
