@@ -12,6 +12,7 @@ import ast
 import fnmatch
 import os
 import posixpath
+import re
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -163,6 +164,32 @@ def git_files(root: Path) -> tuple[str, ...] | None:
         return None
     names = {n for n in listed.split("\0") if n}
     return tuple(sorted(n for n in names if (root / n).is_file()))
+
+
+_TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
+
+
+def is_test_path(path: str) -> bool:
+    """A file of a test suite: under tests/ or testing/, or a pytest module anywhere."""
+    return bool(_TEST_PATH.search(path))
+
+
+CONFIG_SUFFIXES = (
+    ".yml",
+    ".yaml",
+    ".ini",
+    ".cfg",
+    ".conf",
+    ".toml",
+    ".env",
+    ".json",
+    ".properties",
+)
+
+
+def is_config_path(path: str) -> bool:
+    """A configuration file: YAML, INI, TOML, .env, JSON or properties."""
+    return path.endswith(CONFIG_SUFFIXES) or path.rsplit("/", 1)[-1].startswith(".env")
 
 
 def open_repo(root: Path, facts: ProjectFacts, config: Config) -> AuditRepo:

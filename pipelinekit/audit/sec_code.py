@@ -12,7 +12,7 @@ from typing import Any
 
 from pipelinekit.audit import tool_repo_review, tool_ruff
 from pipelinekit.audit.model import Check, Hit, Skip
-from pipelinekit.audit.repo import AuditRepo
+from pipelinekit.audit.repo import AuditRepo, is_test_path
 
 SECTION = "code_quality"
 
@@ -40,7 +40,7 @@ def code_files(repo: AuditRepo) -> list[str]:
     files = [
         f for f in repo.python_files if any(f == f"{r}.py" or f.startswith(f"{r}/") for r in roots)
     ]
-    return files or [f for f in repo.python_files if not tool_ruff._TEST_FILE.search(f)]
+    return files or [f for f in repo.python_files if not is_test_path(f)]
 
 
 def docstrings(repo: AuditRepo) -> list[Hit]:

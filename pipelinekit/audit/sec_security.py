@@ -10,48 +10,15 @@ import re
 
 from pipelinekit.audit import tool_ruff, tool_secrets, tool_vulns
 from pipelinekit.audit.model import Check, Hit, Skip
-from pipelinekit.audit.repo import AuditRepo
+from pipelinekit.audit.passwords import weak
+from pipelinekit.audit.repo import AuditRepo, is_config_path, is_test_path
 
 SECTION = "security"
 
-WEAK = frozenset(
-    {"123456", "1234567", "12345678", "123456789", "1234567890", "password", "passw0rd"}
-    | {"password1", "password123", "admin", "admin123", "administrator", "root", "toor"}
-    | {"changeme", "change_me", "secret", "qwerty", "letmein", "welcome", "guest", "default"}
-    | {"pass", "test", "111111", "000000", "abc123", "postgres", "mysql", "sa", "user"}
-)
-"""The defaults and top entries of every leaked-password list."""
 _PASSWORD_KEY = re.compile(r"(?:^|[_.-])(password|passwd|pwd|pass|passphrase)$", re.I)
 _USER_KEY = re.compile(r"(?:^|[_.-])(user|username|user_name|login)$", re.I)
-_REFERENCE = re.compile(r"^\$\{?\w|^\{\{.*\}\}$|^%\(\w+\)s$|^<.*>$|^\*+$")
-"""`${DB_PASSWORD}`, `{{ vault_pw }}`, `%(pw)s`, `<password>`, `****`: not a value."""
-CONFIG_SUFFIXES = (
-    ".yml",
-    ".yaml",
-    ".ini",
-    ".cfg",
-    ".conf",
-    ".toml",
-    ".env",
-    ".json",
-    ".properties",
-)
 _ASSIGNMENT = re.compile(r"""^\s*(?:export\s+)?["']?([\w.-]+)["']?\s*[=:]\s*(.*?)\s*$""")
 _SECTION = re.compile(r"^\s*\[+([^\]]*)\]+\s*$")
-_TEST_DIR = re.compile(r"(^|/)(tests?|testing)/")
-
-
-def weak(value: str, user: str | None) -> str | None:
-    """Why `value` is a weak password, None when it is not (or is a reference, not a value)."""
-    if not value or _REFERENCE.match(value):
-        return None
-    if value.lower() in WEAK:
-        return "a default or well-known password"
-    if value.isdigit() and len(value) <= 8:
-        return "a short number"
-    if user and value == user:
-        return "the same as the user name"
-    return None
 
 
 def config_files(repo: AuditRepo) -> list[str]:
@@ -59,8 +26,8 @@ def config_files(repo: AuditRepo) -> list[str]:
         f
         for f in repo.files
         if repo.own(f)
-        and (f.endswith(CONFIG_SUFFIXES) or f.rsplit("/", 1)[-1].startswith(".env"))
-        and not _TEST_DIR.search(f)
+        and is_config_path(f)
+        and not is_test_path(f)
         and not f.endswith(("package-lock.json", "Pipfile.lock", ".ipynb"))
     ]
 

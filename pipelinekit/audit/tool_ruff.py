@@ -8,10 +8,9 @@ performance. pipelinekit's own ruff runs them with ruff's defaults for everythin
 from __future__ import annotations
 
 import posixpath
-import re
 
 from pipelinekit.audit.model import Hit, Severity, Skip
-from pipelinekit.audit.repo import AuditRepo
+from pipelinekit.audit.repo import AuditRepo, is_test_path
 from pipelinekit.errors import PipelinekitError
 from pipelinekit.stages.lint_findings import Problem
 
@@ -19,8 +18,6 @@ FAMILIES = "B,S,PD,PERF,NPY"
 
 NOISE = frozenset({"S311"})
 """`random` is not for cryptography: in data-science code it draws samples, never keys."""
-
-_TEST_FILE = re.compile(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
 
 
 def problems(repo: AuditRepo) -> list[Problem]:
@@ -48,7 +45,7 @@ def _run(repo: AuditRepo) -> list[Problem]:
 
 def _assert_in_test(problem: Problem) -> bool:
     """bandit's S101 (assert) is how pytest tests assert."""
-    return problem.code == "S101" and bool(_TEST_FILE.search(problem.path))
+    return problem.code == "S101" and is_test_path(problem.path)
 
 
 def hits(repo: AuditRepo, prefixes: tuple[str, ...], severity: dict[str, Severity]) -> list[Hit]:

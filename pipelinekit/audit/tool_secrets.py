@@ -10,12 +10,13 @@ whose hash is that of a well-known placeholder (`user:pass@host` in a docstring 
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 
 from pipelinekit.audit.model import Hit, Severity, Skip
-from pipelinekit.audit.repo import MAX_TEXT_BYTES, AuditRepo
+from pipelinekit.audit.repo import MAX_TEXT_BYTES, AuditRepo, is_config_path, is_test_path
 
 TIMEOUT_S = 600.0
 BASELINE = ".secrets.baseline"
@@ -25,25 +26,41 @@ NOT_SCANNED_FOR_ENTROPY = (".ipynb", ".csv", ".tsv", ".svg", ".lock", ".sum", ".
 
 
 PLACEHOLDER_KINDS = ("Secret Keyword", "Basic Auth Credentials")
-EXTRA_PLACEHOLDERS = frozenset(
-    {"foo", "bar", "baz", "xxx", "xxxx", "dummy", "fake", "example", "hunter2", "pass123"}
-    | {"mypassword", "yourpassword", "your_password", "my_password", "p@ssw0rd", "s3cr3t"}
-)
-"""With the weak-passwords check's list: the values documentation and tests use as a
-password (`https://user:pass@host`, `password="foo"`)."""
+DOCUMENTS = (".md", ".rst", ".txt", ".adoc", ".ipynb")
 
 
 def placeholder_hashes() -> frozenset[str]:
-    """detect-secrets' hashes (SHA-1 of the value) of well-known placeholder passwords: a value
-    every leaked-password list starts with is no secret to revoke (in a configuration file the
-    weak-passwords check reports it as a weak password)."""
+    """detect-secrets' hashes (SHA-1 of the value) of the well-known placeholder passwords."""
     import hashlib
 
-    from pipelinekit.audit.sec_security import WEAK
+    from pipelinekit.audit.passwords import PLACEHOLDERS
 
     return frozenset(
-        hashlib.sha1(v.encode(), usedforsecurity=False).hexdigest()
-        for v in WEAK | EXTRA_PLACEHOLDERS
+        hashlib.sha1(v.encode(), usedforsecurity=False).hexdigest() for v in PLACEHOLDERS
+    )
+
+
+def in_an_example(repo: AuditRepo, path: str, line: int | None) -> bool:
+    """Where a placeholder password is an example: a test, a document, a docstring or a
+    comment; or a configuration file, where the weak-passwords check reports it."""
+    if is_test_path(path) or path.endswith(DOCUMENTS) or path.startswith("docs/"):
+        return True
+    if is_config_path(path):
+        return True
+    if not path.endswith(".py") or line is None:
+        return False
+    lines = (repo.text(path) or "").splitlines()
+    if 0 < line <= len(lines) and lines[line - 1].lstrip().startswith("#"):
+        return True
+    tree = repo.tree(path)
+    return tree is not None and any(
+        first.lineno <= line <= (first.end_lineno or first.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(first := node.body[0], ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
     )
 
 
@@ -92,7 +109,21 @@ def scan(repo: AuditRepo) -> list[Hit]:
             kind = str(secret.get("type", "secret"))
             if (path, secret.get("hashed_secret")) in audited:
                 continue
+            line = int(secret.get("line_number") or 0) or None
             if kind in PLACEHOLDER_KINDS and secret.get("hashed_secret") in placeholders:
+                if in_an_example(repo, path, line):
+                    continue
+                out.append(
+                    Hit(
+                        "major",
+                        path,
+                        line,
+                        "a default or well-known password in code is the first one anybody "
+                        "tries: read the real one from the environment or a secret store "
+                        "(detect-secrets)",
+                        rule="placeholder password",
+                    )
+                )
                 continue
             if kind in ENTROPY and path.endswith(NOT_SCANNED_FOR_ENTROPY):
                 continue
@@ -100,7 +131,7 @@ def scan(repo: AuditRepo) -> list[Hit]:
                 Hit(
                     severity(kind),
                     path,
-                    int(secret.get("line_number") or 0) or None,
+                    line,
                     f"{kind} committed (detect-secrets): revoke it, remove it from the history "
                     "and read it from the environment or a secret store at run time",
                     rule=kind,

@@ -82,6 +82,32 @@ def test_placeholder_passwords_are_not_committed_secrets(tmp_path: Path) -> None
     assert found == [("odd/client.py", 1, "Basic Auth Credentials")]
 
 
+def test_a_placeholder_password_in_code_is_a_weak_password_not_an_example(
+    tmp_path: Path,
+) -> None:
+    """`admin` as the password of a service's code is what the issue names ("123456 and admin
+    still happen"): major, not dropped like the same value in a docstring, a comment, a test or
+    a document, and not critical like a real key."""
+    repo = init_repo(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": PYPROJECT,
+            "odd/__init__.py": "",
+            "odd/db.py": (
+                'def connect(url):\n    """Connect, e.g. to `https://user:pass@db.example.com`."""\n'
+                "    # connect('https://admin:admin@localhost')\n"
+                '    return url\n\n\nPASSWORD = "admin"\n'
+            ),
+            "docs/setup.md": 'Log in with\n\n```python\npassword = "admin"\n```\n',
+        },
+    )
+    findings = _result(run_audit(repo), "secrets").findings
+    assert [(f.path, f.line, f.severity, f.rule) for f in findings] == [
+        ("odd/db.py", 7, "major", "placeholder password")
+    ]
+    assert "admin" not in findings[0].message
+
+
 @pytest.mark.parametrize(
     ("files", "where", "message"),
     [
