@@ -38,7 +38,7 @@ def audit(path: Path, fmt: str, output: Path | None) -> None:
     from pipelinekit.project import load_project
     from pipelinekit.util.fs import atomic_write
 
-    project = load_project(path)
+    project = load_project(path, at_git_root=_in_a_repository(path))
     assessed = assess(project.repo, project.facts, project.config, project.project_dir)
     report = assessed.report
     text = render(report, fmt)
@@ -55,3 +55,12 @@ def audit(path: Path, fmt: str, output: Path | None) -> None:
         )
     if assessed.failing:
         raise CheckFailed(assessed.verdict)
+
+
+def _in_a_repository(path: Path) -> bool:
+    """A folder git tracks is audited as the CI job sees it: from the repository's root (the
+    paths, the root's CI files, every file of the repository), its project that folder's. An
+    untracked folder under some repository (a home folder kept in git) stays on its own."""
+    from pipelinekit.util.git import Git
+
+    return bool(Git(path.resolve()).query("ls-files", "-z", "--", "."))

@@ -236,3 +236,38 @@ def test_osv_stand_in_answers_like_the_documented_api(osv: OsvStandIn) -> None:
     ]
     assert client.query("requests", "2.32.3") == []
     assert client.query("requests", "not a version") == []
+
+
+def test_a_project_in_a_subfolder_is_audited_as_its_ci_job_sees_it(tmp_path: Path) -> None:
+    """`audit services/api` in a monorepo: as the CI job run from the checkout sees it, paths
+    from the repository root (the JSON contract), the root's CI file counted, the code checks
+    over the whole repository (one pipeline per repository). An untracked folder inside a
+    repository is audited on its own."""
+    from tests.support.git import init_repo
+
+    root = init_repo(
+        tmp_path / "mono",
+        {
+            ".gitlab-ci.yml": "test:\n  script: [pytest]\n",
+            "libs/other/mod.py": "def f(x=[]):\n    return x\n",
+            "services/api/pyproject.toml": (
+                '[project]\nname = "api"\nversion = "1.0.0"\ndependencies = ["fastapi>=0.100"]\n'
+            ),
+            "services/api/app/__init__.py": "",
+            "services/api/app/main.py": "def handler(items=[]):\n    return items\n",
+            "services/api/tests/test_main.py": "def test_ok():\n    assert True\n",
+        },
+    )
+    done = cli("audit", "services/api", "--format", "json", cwd=root)
+    report = json.loads(done.stdout)
+    paths = {f["path"] for f in report["findings"] if f["path"]}
+    assert {"services/api/app/main.py", "libs/other/mod.py"} <= paths
+    assert "services/api/pyproject.toml" in paths  # the project's own checks: its folder's
+    ci = next(c for c in report["checks"] if c["id"] == "ci-pipeline")
+    assert ci["status"] == "pass", ci
+
+    scratch = root / "scratch"
+    scratch.mkdir()
+    (scratch / "job.py").write_text("def run(x=[]):\n    return x\n")
+    alone = json.loads(cli("audit", "scratch", "--format", "json", cwd=root).stdout)
+    assert {f["path"] for f in alone["findings"] if f["check"] == "bugbear"} == {"job.py"}

@@ -168,3 +168,24 @@ def test_an_unpinned_requirement_is_found_at_its_own_line(tmp_path: Path) -> Non
     assert [(f.path, f.line, f.rule) for f in result.findings] == [
         ("requirements.txt", 4, "unpinned")
     ]
+
+
+def test_random_looking_strings_in_tests_are_fixtures_keys_are_not(tmp_path: Path) -> None:
+    """numpy's random tests hold 43 expected digests and seeds that detect-secrets calls
+    high-entropy strings: in tests they are fixtures; in code they are worth a look; a keyed
+    secret (an AWS key) is reported in tests too."""
+    digest = "9a7c" + "e1f03b2d8865"
+    key = "AKI" + "AZ7Q3LXK4MJ2WPV5N"
+    repo = init_repo(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": PYPROJECT,
+            "odd/__init__.py": f'TOKEN = "{digest}"\n',
+            "tests/test_random.py": f'EXPECTED = "{digest}"\nKEY = "{key}"\n',
+        },
+    )
+    found = {(f.path, f.rule) for f in _result(run_audit(repo), "secrets").findings}
+    assert found == {
+        ("odd/__init__.py", "Hex High Entropy String"),
+        ("tests/test_random.py", "AWS Access Key"),
+    }
