@@ -47,7 +47,7 @@ def test_json_on_stdout_and_the_time_on_stderr(repo: Path) -> None:
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["score"] <= 40
-    assert "AKIAIOSFODNN7EXAMPLE" not in done.stdout + done.stderr
+    assert "AKIAZ7Q3LXK4MJ2WPV5N" not in done.stdout + done.stderr
     assert done.stderr.startswith(f"audit: score {data['score']}/100, ")
     assert " checks in " in done.stderr
 

@@ -109,7 +109,7 @@ def test_the_other_findings_of_the_unhealthy_repository(unhealthy: AuditReport) 
         "semver-tags",
     }
     text = " ".join(f.message for f in unhealthy.findings)
-    assert "AKIAIOSFODNN7EXAMPLE" not in text and "changeme" not in text
+    assert "AKIAZ7Q3LXK4MJ2WPV5N" not in text and "changeme" not in text
 
 
 def test_vulnerability_queries_reach_the_stand_in(unhealthy: AuditReport, osv: OsvStandIn) -> None:

@@ -189,3 +189,21 @@ def test_random_looking_strings_in_tests_are_fixtures_keys_are_not(tmp_path: Pat
         ("odd/__init__.py", "Hex High Entropy String"),
         ("tests/test_random.py", "AWS Access Key"),
     }
+
+
+def test_the_access_keys_of_aws_documentation_open_nothing(tmp_path: Path) -> None:
+    """botocore's data files and READMEs copied from AWS's guides hold AWS's documented example
+    keys: no finding (botocore scored 40 for them); another key beside them is critical."""
+    example = "AKIAIOSFODNN7" + "EXAMPLE"
+    other = "AKIA" + "Z7Q3LXK4MJ2WPV5N"
+    repo = init_repo(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": PYPROJECT,
+            "odd/__init__.py": f'EXAMPLE_KEY = "{example}"\n',
+            "README.md": f"Set `AWS_ACCESS_KEY_ID={example}`.\n",
+            "odd/client.py": f'KEY = "{other}"\n',
+        },
+    )
+    found = [(f.path, f.severity) for f in _result(run_audit(repo), "secrets").findings]
+    assert found == [("odd/client.py", "critical")]

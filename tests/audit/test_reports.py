@@ -174,3 +174,26 @@ def test_html_renders_in_headless_chromium(unhealthy: AuditReport, tmp_path: Pat
     assert security.score is not None
     assert heights["security"] == max(2, round(160 * security.score / 100))
     assert heights["performance"] > heights["security"]
+
+
+def test_text_lists_a_checks_first_findings_new_ones_first(unhealthy: AuditReport) -> None:
+    """A check with thousands of findings lists 20 in the terminal, the new ones (what the
+    ratchet gates on) first, and says how many more the other formats hold."""
+    import dataclasses
+
+    from pipelinekit.audit.fmt_text import SHOWN_PER_CHECK
+
+    result = next(r for r in unhealthy.results if r.check.id == "bugbear")
+    template = result.findings[0]
+    old = [
+        dataclasses.replace(template, line=n, baseline="unchanged", message=f"old {n}")
+        for n in range(1, 100)
+    ]
+    many = (*old, dataclasses.replace(template, line=500, baseline="new", message="brand new"))
+    results = tuple(
+        dataclasses.replace(r, findings=many) if r is result else r for r in unhealthy.results
+    )
+    text = render(dataclasses.replace(unhealthy, results=results), "text")
+    assert "brand new" in text and "old 19" in text and "old 20" not in text
+    assert f"... and {len(many) - SHOWN_PER_CHECK} more (--format html" in text
+    assert text.index("brand new") < text.index("old 1 ")

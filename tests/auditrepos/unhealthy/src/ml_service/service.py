@@ -6,7 +6,7 @@ import pandas as pd
 import tensorflow as tf
 from fastapi import FastAPI
 
-AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+AWS_ACCESS_KEY_ID = "AKIAZ7Q3LXK4MJ2WPV5N"
 
 app = FastAPI()
 s3 = boto3.client("s3", endpoint_url="http://minio.internal:9000", region_name="eu-west-1")
