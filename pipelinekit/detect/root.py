@@ -36,8 +36,7 @@ def _signal(folder: Path) -> int:
     )
     if modules and (tested or any("requirements" in n for n in entries)):
         return 1  # top-level modules with their tests or requirements: a project of modules
-    declared = any(n in _DEPENDENCY_FILES or n.startswith("requirements") for n in entries)
-    if declared and (
+    if _declares_dependencies(entries) and (
         any(n.endswith(".ipynb") for n in entries)
         or any(entries.get(d) for d in ("notebooks", "scripts", "analysis"))
     ):
@@ -51,6 +50,14 @@ def _signal(folder: Path) -> int:
             ):
                 return 1
     return 0
+
+
+def _declares_dependencies(entries: dict[str, bool]) -> bool:
+    return any(n in _DEPENDENCY_FILES or n.startswith("requirements") for n in entries)
+
+
+def _holds_modules(folder: Path) -> bool:
+    return any(is_module_file(n) for n, is_dir in dir_entries(folder).items() if not is_dir)
 
 
 _PROJECT_TABLE = re.compile(
@@ -109,7 +116,15 @@ def find_root(path: Path) -> tuple[Path, tuple[str, ...]]:
         chosen = min(ranked)
         others = [c[-1] for c in sorted(ranked) if c[0] == chosen[0] and c is not chosen]
         return chosen[-1], tuple(other.relative_to(path).as_posix() for other in others)
-    if any(is_module_file(name) for name, is_dir in dir_entries(path).items() if not is_dir):
+    entries = dir_entries(path)
+    if any(is_module_file(name) for name, is_dir in entries.items() if not is_dir):
+        return path, ()
+    if _declares_dependencies(entries) and any(
+        is_dir and not is_pruned(name) and _holds_modules(path / name)
+        for name, is_dir in entries.items()
+    ):
+        # Modules in a folder of any name (app/, pipeline/, jobs/) beside the dependencies they
+        # run with, and no surer project below: a data-science repository.
         return path, ()
     raise DetectError(
         f"No Python project found in {path}. pipelinekit looks for a pyproject.toml, setup.py or "

@@ -371,6 +371,25 @@ def test_scripts_with_their_requirements_are_a_project(tmp_path: Path) -> None:
     assert "requirements.txt" in facts.dependency_files
 
 
+def test_modules_in_any_folder_with_their_requirements_are_a_project(tmp_path: Path) -> None:
+    """Audit hunt (N5): app/run.py plus requirements.txt was "No Python project found" (the
+    audit could not run on it); a folder the tree walk skips (.venv, node_modules) or a folder
+    without modules does not count."""
+    write(tmp_path / "bare", "requirements.txt", "numpy\n")
+    write(tmp_path / "bare", "node_modules/x/build.py", "print(1)\n")
+    write(tmp_path / "bare", "data/rows.csv", "a,b\n")
+    with pytest.raises(DetectError):
+        detect(tmp_path / "bare")
+    write(tmp_path / "bare", "app/run.py", "import sys\n")
+    facts = detect(tmp_path / "bare")
+    assert (facts.root, facts.packages) == (".", ())
+    assert "requirements.txt" in facts.dependency_files
+    # A surer project below (metadata) is still the one chosen: root dev tools do not hide it.
+    write(tmp_path / "bare", "services/api/pyproject.toml", '[project]\nname = "api"\n')
+    write(tmp_path / "bare", "services/api/api/__init__.py")
+    assert detect(tmp_path / "bare").root == "services/api"
+
+
 def test_no_python_project_names_path_and_what_is_looked_for(tmp_path: Path) -> None:
     write(tmp_path, "README.md", "# docs only\n")
     write(tmp_path, "docs/index.md", "hi\n")
