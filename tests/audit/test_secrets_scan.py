@@ -58,6 +58,10 @@ def _corpus() -> dict[str, str]:
         ),
         "unicode.py": f'# contraseña\nPASSWORD = "Zz{"9"}kLmNoPq"\nNAME = "Ünïcode"\n',
         "crlf.txt": f"url = https://user:{'p'}w0rd@example.com/x\r\nok\r\n",
+        # A block scalar: the YAML transformer's line 1 holds its value's newlines.
+        "config/notes.yaml": (
+            f"notes: |\n  first\n  second\nuser: admin\npassword: Sup3r{'S'}ecretValue\nport: x\nhost: y\n"
+        ),
         "plain.py": "def add(a, b):\n    return a + b\n" * 50,
     }
 
@@ -87,7 +91,9 @@ def _files(root: Path) -> list[str]:
 
 def _real(root: Path, files: list[str]) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-m", "detect_secrets", "scan", "--", *files],
+        # --no-verify: the audit makes no network calls; detect-secrets' default scan would
+        # send these tokens to Slack and Stripe and drop those they reject.
+        [sys.executable, "-m", "detect_secrets", "scan", "--no-verify", "--", *files],
         cwd=root,
         capture_output=True,
         text=True,
@@ -146,6 +152,16 @@ def test_a_match_spanning_lines_makes_each_line_a_candidate() -> None:
     assert secrets_scan.candidate_lines(lines, needles) == [2, 3]
 
 
+def test_a_transformed_line_holding_newlines_is_one_line() -> None:
+    """The YAML transformer writes a block scalar's value, newlines and all, as one line: the
+    lines after it keep their numbers (no candidate shifted or past the last line)."""
+    lines = ['notes: "first\nsecond\n"', "", "", 'password: "Sup3r' + 'SecretValue"', 'a: "b"']
+    with default_settings():
+        needles = secrets_scan.plugin_patterns()
+        assert needles is not None
+        assert secrets_scan.candidate_lines(lines, needles) == [4]
+
+
 def test_line_anchors_keep_their_per_line_meaning(monkeypatch: pytest.MonkeyPatch) -> None:
     """`^` and `$` mean line start and end in detect-secrets' per-line scan, which strips
     trailing blanks: so over the whole text too."""
@@ -167,6 +183,21 @@ def test_an_unknown_plugin_turns_the_prefilter_off(monkeypatch: pytest.MonkeyPat
         """A plugin of a detect-secrets this module was not written against."""
 
     monkeypatch.setattr(secrets_scan, "get_plugins", lambda: [Newer()])
+    assert secrets_scan.plugin_patterns() is None
+
+
+def test_a_regex_detector_with_its_own_line_scan_turns_the_prefilter_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from detect_secrets.plugins.aws import AWSKeyDetector
+
+    class Contextual(AWSKeyDetector):
+        """Reports what its deny-list does not match on the line (e.g. from the context)."""
+
+        def analyze_line(self, *args: Any, **kwargs: Any) -> Any:
+            return super().analyze_line(*args, **kwargs)
+
+    monkeypatch.setattr(secrets_scan, "get_plugins", lambda: [Contextual()])
     assert secrets_scan.plugin_patterns() is None
 
 
@@ -228,6 +259,7 @@ FRAGMENTS = [
     "\t",
     "10.20.30.",
     "8.8.8.8",
+    "\n",  # inside a line: the YAML transformer writes a block scalar's value as one line
 ]
 
 
