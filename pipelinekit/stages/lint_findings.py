@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import posixpath
+import urllib.parse
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -258,7 +259,10 @@ def sarif_result(
 ) -> dict[str, Any]:
     """One SARIF result; `baseline_state` (new, unchanged) is what warnings-ng and GitHub
     read to show new findings apart from recorded debt."""
-    location: dict[str, Any] = {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}}
+    # A URI reference (SARIF 2.1.0 3.4.3): `my dir/é.py` is `my%20dir/%C3%A9.py`, or GitHub
+    # code scanning and SonarQube's import reject the location.
+    uri = urllib.parse.quote(path, safe="/")
+    location: dict[str, Any] = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}}
     if region:
         location["region"] = region
     state = {"baselineState": baseline_state} if baseline_state else {}

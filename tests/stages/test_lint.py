@@ -597,3 +597,20 @@ def test_bundled_example_is_clean_with_ruff_defaults(tmp_path: Path) -> None:
     result = lint.run(ctx)
     assert result.status == "passed", result.details
     assert result.summary == f"ruff: no problems in src, tests, {notebook}; formatting ok"
+
+
+def test_sarif_locations_are_uri_references() -> None:
+    """SARIF wants a URI reference: a space, a `#` or an accent in a path is percent-encoded
+    (GitHub code scanning warns "not a valid URI" and SonarQube's import fails otherwise), and
+    decoding gives the path back."""
+    from urllib.parse import unquote
+
+    from pipelinekit.stages.lint_findings import sarif_result
+
+    path = "notebooks/my dir/été #1.py"
+    result = sarif_result(
+        rule_id="F401", rule_index=0, severity="major", text="x", path=path, region=None
+    )
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "notebooks/my%20dir/%C3%A9t%C3%A9%20%231.py"
+    assert unquote(uri) == path
