@@ -58,9 +58,9 @@ def audit(path: Path, fmt: str, output: Path | None) -> None:
 
 
 def _in_a_repository(path: Path) -> bool:
-    """A folder git tracks is audited as the CI job sees it: from the repository's root (the
-    paths, the root's CI files, every file of the repository), its project that folder's. An
-    untracked folder under some repository (a home folder kept in git) stays on its own."""
+    """A folder git tracks is audited from the repository's root, as its CI job sees it (the
+    paths from there, the root's CI files). An untracked folder under some repository (a home
+    folder kept in git) stays on its own."""
     from pipelinekit.util.git import Git
 
     return bool(Git(path.resolve()).query("ls-files", "-z", "--", "."))

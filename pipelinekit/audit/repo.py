@@ -202,6 +202,11 @@ def open_repo(root: Path, facts: ProjectFacts, config: Config) -> AuditRepo:
     # path when it is in the repository, and is no part of it when it is not (a link to
     # /etc/passwd or ~/.aws/credentials would audit the machine running the audit).
     files = tuple(f for f in listed if not (root / f).is_symlink())
+    if facts.root not in ("", "."):
+        # A project in a subfolder: its folder, and the repository's top-level files (the CI
+        # files, .secrets.baseline); another project's code is that project's audit.
+        prefix = facts.root.rstrip("/") + "/"
+        files = tuple(f for f in files if f.startswith(prefix) or "/" not in f)
     excluded = config.audit.exclude
     if excluded:
         files = tuple(f for f in files if not any(fnmatch.fnmatch(f, g) for g in excluded))

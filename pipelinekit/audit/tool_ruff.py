@@ -35,7 +35,8 @@ def _run(repo: AuditRepo) -> list[Problem]:
     facts = repo.facts.model_copy(update={"root": ".", "lint_excludes": excludes})
     ctx = StageContext(project_dir=repo.root, facts=facts, config=repo.config, env=repo.env)
     try:
-        found = lint.isolated_problems(ctx, ["."], FAMILIES, own=True)
+        scope = repo.facts.root if repo.facts.root not in ("", ".") else "."
+        found = lint.isolated_problems(ctx, [scope], FAMILIES, own=True)
     except PipelinekitError as exc:
         raise Skip(f"ruff could not run: {exc.message}") from exc
     if found is None:

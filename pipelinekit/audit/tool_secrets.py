@@ -11,7 +11,9 @@ whose hash is that of a well-known placeholder (`user:pass@host` in a docstring 
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -44,8 +46,6 @@ open nothing; botocore's data files and READMEs copied from AWS's guides hold th
 
 
 def _sha1s(values: Iterable[str]) -> frozenset[str]:
-    import hashlib
-
     return frozenset(hashlib.sha1(v.encode(), usedforsecurity=False).hexdigest() for v in values)
 
 
@@ -123,39 +123,44 @@ def scan(repo: AuditRepo) -> list[Hit]:
     for path, secrets in sorted(results.items()):
         for secret in secrets:
             kind = str(secret.get("type", "secret"))
-            if (path, secret.get("hashed_secret")) in audited:
-                continue
+            hashed = str(secret.get("hashed_secret"))
             line = int(secret.get("line_number") or 0) or None
-            if secret.get("hashed_secret") in AWS_DOCUMENTED:
-                continue
-            if kind in PLACEHOLDER_KINDS and secret.get("hashed_secret") in placeholders:
-                if in_an_example(repo, path, line):
-                    continue
-                out.append(
-                    Hit(
-                        "major",
-                        path,
-                        line,
-                        "a default or well-known password in code is the first one anybody "
-                        "tries: read the real one from the environment or a secret store "
-                        "(detect-secrets)",
-                        rule="placeholder password",
-                    )
-                )
+            if (path, hashed) in audited or hashed in AWS_DOCUMENTED:
                 continue
             if kind in ENTROPY and (path.endswith(NOT_SCANNED_FOR_ENTROPY) or is_test_path(path)):
                 continue
-            out.append(
-                Hit(
-                    severity(kind),
-                    path,
-                    line,
-                    f"{kind} committed (detect-secrets): revoke it, remove it from the history "
-                    "and read it from the environment or a secret store at run time",
-                    rule=kind,
-                )
-            )
+            if kind == "Secret Keyword" and _names_a_variable(repo, path, line, hashed):
+                continue
+            if kind in PLACEHOLDER_KINDS and hashed in placeholders:
+                if not in_an_example(repo, path, line):
+                    out.append(Hit("major", path, line, PLACEHOLDER, rule="placeholder password"))
+                continue
+            out.append(Hit(severity(kind), path, line, COMMITTED.format(kind), rule=kind))
     return out
+
+
+PLACEHOLDER = (
+    "a default or well-known password in code is the first one anybody tries: read the real "
+    "one from the environment or a secret store (detect-secrets)"
+)
+COMMITTED = (
+    "{} committed (detect-secrets): revoke it, remove it from the history and read it from "
+    "the environment or a secret store at run time"
+)
+_VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+"""`DOCKER_PASSWORD`, `DB_PASS`: the name of an environment variable."""
+
+
+def _names_a_variable(repo: AuditRepo, path: str, line: int | None, hashed: str) -> bool:
+    """The keyword's value is the name of a variable holding the secret, not the secret
+    (Jenkins' `passwordVariable: 'DOCKER_PASSWORD'`, `password: $DB_PASSWORD`)."""
+    lines = (repo.text(path) or "").splitlines()
+    if line is None or not 0 < line <= len(lines):
+        return False
+    return any(
+        hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest() == hashed
+        for name in _VARIABLE_NAME.findall(lines[line - 1])
+    )
 
 
 def _small(repo: AuditRepo, path: str) -> bool:

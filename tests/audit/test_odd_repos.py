@@ -207,3 +207,26 @@ def test_the_access_keys_of_aws_documentation_open_nothing(tmp_path: Path) -> No
     )
     found = [(f.path, f.severity) for f in _result(run_audit(repo), "secrets").findings]
     assert found == [("odd/client.py", "critical")]
+
+
+def test_a_keyword_naming_the_variable_that_holds_the_secret_is_no_secret(
+    tmp_path: Path,
+) -> None:
+    """Every Jenkinsfile pipelinekit generates says `passwordVariable: 'DOCKER_PASSWORD'`:
+    detect-secrets' keyword detector took the variable's name for a password (the bundled
+    example's audit had it as its one secret). A value beside it is still reported."""
+    line = (
+        "withCredentials([usernamePassword(credentialsId: 'registry', "
+        "usernameVariable: 'DOCKER_USERNAME', passwordVariable: 'DOCKER_PASSWORD')]) {\n"
+    )
+    repo = init_repo(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": PYPROJECT,
+            "odd/__init__.py": "",
+            "Jenkinsfile": "pipeline {\n" + line + "}\n",
+            "odd/db.py": 'db_password = "Qv7' + 'Lm2Xw9Rt"\n',
+        },
+    )
+    found = [(f.path, f.rule) for f in _result(run_audit(repo), "secrets").findings]
+    assert found == [("odd/db.py", "Secret Keyword")]
