@@ -206,6 +206,20 @@ def test_no_false_positive_on_the_bundled_example(example_copy: Path) -> None:
         assert checks[clean] == "pass"
 
 
+def test_the_files_init_generates_give_the_audit_nothing_to_report(example_copy: Path) -> None:
+    """pipelinekit's own output is healthy code: after `pipelinekit init` the CI pipeline is
+    there and no finding points at a file init wrote (the generated Jenkinsfile's
+    `passwordVariable: 'DOCKER_PASSWORD'` was once a "secret")."""
+    done = cli("init", str(example_copy))
+    assert done.returncode == 0, done.stderr
+    generated = {"Jenkinsfile", ".gitlab-ci.yml", "Dockerfile", "sonar-project.properties"}
+    assert generated <= {p.name for p in example_copy.iterdir()}
+    project = load_project(example_copy)
+    report = audit(project.repo, project.facts, project.config)
+    assert [(f.check, f.path, f.line) for f in report.findings if f.path in generated] == []
+    assert next(r for r in report.results if r.check.id == "ci-pipeline").status == "pass"
+
+
 def test_an_unreachable_vulnerability_service_is_a_skip_never_a_pass(tmp_path: Path) -> None:
     with osv_server() as server:
         url = server.url
