@@ -23,8 +23,28 @@ _REFERENCE = re.compile(r"^\$\{?\w|^\{\{.*\}\}$|^%\(\w+\)s$|^<.*>$|^\*+$")
 """`${DB_PASSWORD}`, `{{ vault_pw }}`, `%(pw)s`, `<password>`, `****`: not a value."""
 
 
+_FALLBACK = re.compile(r"^(\$\{\w+):?-(.*)\}$|^(\$\{oc\.env:[\w.]+),(.*)\}$")
+"""`${DB_PASSWORD:-postgres}` (shell, docker compose), `${oc.env:DB_PASSWORD,ml}` (Hydra,
+OmegaConf): the value used whenever the variable is not set."""
+
+
+def _fallback(value: str) -> tuple[str, str] | None:
+    """(the reference without its fallback, the fallback)."""
+    match = _FALLBACK.match(value)
+    if not match:
+        return None
+    name, fallback = (match[1], match[2]) if match[1] is not None else (match[3], match[4])
+    return f"{name}}}", fallback.strip().strip("\"'")
+
+
 def weak(value: str, user: str | None) -> str | None:
-    """Why `value` is a weak password, None when it is not (or is a reference, not a value)."""
+    """Why `value` is a weak password, None when it is not (or is a reference, not a value;
+    a reference's fallback is one)."""
+    reference = _fallback(value)
+    if reference is not None:
+        user_fallback = _fallback(user or "")
+        why = weak(reference[1], user_fallback[1] if user_fallback else user)
+        return f"{why} (the fallback of {reference[0]})" if why else None
     if not value or _REFERENCE.match(value):
         return None
     if value.lower() in WEAK:

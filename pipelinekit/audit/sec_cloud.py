@@ -36,10 +36,20 @@ def s3_hardcoded(repo: AuditRepo) -> list[Hit]:
         tree = repo.tree(path)
         if tree is None:
             continue
+        constants = _constants(tree)
         for node in ast.walk(tree):
             for name, value in _settings(node):
                 what = SETTINGS[name]
-                if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value:
+                if isinstance(value, ast.Name) and value.id in constants:
+                    # `ENDPOINT = "https://..."` at the top, `endpoint_url=ENDPOINT` below:
+                    # as hard-coded, and found where the literal is written
+                    literal = constants[value.id]
+                    hit = _hit(path, literal.lineno, what, f"{name}={value.id} = {literal.value!r}")
+                    if hit not in out:
+                        out.append(hit)
+                elif (
+                    isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value
+                ):
                     out.append(_hit(path, value.lineno, what, f"{name}={value.value!r}"))
             if (
                 isinstance(node, ast.Constant)
@@ -49,6 +59,25 @@ def s3_hardcoded(repo: AuditRepo) -> list[Hit]:
             ):
                 out.append(_hit(path, node.lineno, "bucket", repr(node.value)))
     return out
+
+
+def _constants(tree: ast.Module) -> dict[str, ast.Constant]:
+    """Module-level names bound once to a non-empty string literal (`BUCKET = "acme"`)."""
+    bound: dict[str, list[ast.expr]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    bound.setdefault(target.id, []).append(node.value)
+    return {
+        name: values[0]
+        for name, values in bound.items()
+        if len(values) == 1
+        and isinstance(values[0], ast.Constant)
+        and isinstance(values[0].value, str)
+        and values[0].value
+    }
 
 
 def _settings(node: ast.AST) -> list[tuple[str, ast.expr]]:

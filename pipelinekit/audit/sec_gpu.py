@@ -34,7 +34,7 @@ def tf_memory(repo: AuditRepo) -> list[Hit]:
             or "Dockerfile" in f
         )
     )
-    if any(_MEMORY_SETTINGS.search(repo.text(f) or "") for f in configured):
+    if any(_limits_memory(repo.text(f) or "") for f in configured):
         return []
     entry = next((f for f in users if "__main__" in (repo.text(f) or "")), users[0])
     line = _import_line(repo, entry)
@@ -49,6 +49,15 @@ def tf_memory(repo: AuditRepo) -> list[Hit]:
             "TF_FORCE_GPU_ALLOW_GROWTH=true in the image, so other jobs can share the GPU",
         )
     ]
+
+
+def _limits_memory(text: str) -> bool:
+    """A memory setting on a line that is not a comment (`# TODO: set_memory_growth` in the
+    code or a YAML file limits nothing)."""
+    return bool(_MEMORY_SETTINGS.search(text)) and any(
+        _MEMORY_SETTINGS.search(line) and not line.lstrip().startswith(("#", ";"))
+        for line in text.splitlines()
+    )
 
 
 def _import_line(repo: AuditRepo, path: str) -> int | None:
@@ -74,6 +83,7 @@ class Build:
 _PINNED = re.compile(r"^(tensorflow|tensorflow-gpu|torch)\s*==\s*([0-9][\w.]*)\s*(?:;|$)", re.I)
 _NAME = re.compile(r"^(?:[\w.-]+::)?([A-Za-z0-9][\w.-]*)")
 
+_QUOTED = re.compile(r'"([^"]*)"')
 _BASE = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)", re.I | re.M)
 _BASE_CUDA = re.compile(r"(?:nvidia/cuda:|-cuda|cuda)(\d{2})\.(\d)")
 
@@ -95,6 +105,8 @@ def default_cuda(framework: str, version: str) -> str | None:
 
 def builds(repo: AuditRepo) -> list[Build]:
     sources = {repo.in_project(f) for f in repo.facts.dependency_files}
+    # pyproject.toml declares dependencies too (a metadata file, not a dependency file)
+    sources |= {repo.in_project(s.path) for s in repo.facts.dependency_sources}
     sources |= {repo.in_project(lock.path) for lock in repo.facts.locks}
     return [b for path in sorted(sources) for b in builds_in(repo.text(path) or "", path)]
 
@@ -109,17 +121,20 @@ def builds_in(text: str, path: str) -> list[Build]:
     named: list[Build] = []
     pinned: list[Build] = []
     for number, raw in enumerate(text.splitlines(), 1):
-        # `  - torch==...` (conda), `  "torch==...",` (pyproject), `torch==... # note`
-        line = raw.split(" #", 1)[0].strip().lstrip("-").strip().strip("\"',").strip()
-        if not line:
-            continue
-        cuda = cuda_line(line, conda=conda)
-        if cuda:
-            named.append(Build(_framework(line), cuda, path, number, line))
-        elif (match := _PINNED.match(line)) and (
-            line_cuda := default_cuda(match[1].lower(), match[2])
-        ):
-            pinned.append(Build(match[1].lower(), line_cuda, path, number, line))
+        # `dependencies = ["fastapi", "torch==2.2.0"]` (a TOML array on one line): each item
+        items = _QUOTED.findall(raw) if path.endswith(".toml") and raw.count('"') > 2 else [raw]
+        for item in items:
+            # `  - torch==...` (conda), `  "torch==...",` (pyproject), `torch==... # note`
+            line = item.split(" #", 1)[0].strip().lstrip("-").strip().strip("\"',").strip()
+            if not line:
+                continue
+            cuda = cuda_line(line, conda=conda)
+            if cuda:
+                named.append(Build(_framework(line), cuda, path, number, line))
+            elif (match := _PINNED.match(line)) and (
+                line_cuda := default_cuda(match[1].lower(), match[2])
+            ):
+                pinned.append(Build(match[1].lower(), line_cuda, path, number, line))
     declared = {b.framework for b in named}
     return named + [b for b in pinned if b.framework not in declared]
 

@@ -9,6 +9,7 @@ import re
 from pipelinekit.audit import tool_repo_review
 from pipelinekit.audit.model import Check, Hit, Severity, Skip
 from pipelinekit.audit.repo import AuditRepo
+from pipelinekit.detect.facts import DependencySource
 
 SECTION = "packaging"
 PACKAGING_CHECKS = ("PY001", "PY002", "PY003", "PY008", "PP002", "PP003")
@@ -105,16 +106,22 @@ def locks(repo: AuditRepo) -> list[Hit]:
     # Every other kind declares its requirements in its own file (pyproject, setup.py,
     # Pipfile, environment.yml): none of them locks what it names.
     declared = [s for s in sources if s.kind not in ("requirements", "constraints")]
-    declared = [s for s in declared if s.requirements]
+    declared = [s for s in declared if _named(s)]
     if declared and not out:
         first = declared[0]
         path = repo.in_project(first.path)
         conda = first.kind == "conda"
-        loose = [r for r in first.requirements if not _pinned(r, conda=conda)]
+        named = _named(first)
+        loose = [r for r in named if not _pinned(r, conda=conda)]
         stated = (
-            f"{len(loose)} of {len(first.requirements)} dependencies are ranges (first: {loose[0]})"
+            f"{len(loose)} of {len(named)} dependencies are ranges (first: {loose[0]})"
             if loose
             else "the direct dependencies are pinned but not theirs"
+        )
+        command = (
+            f"`conda-lock -f {path}`"
+            if first.kind in ("conda", "conda-pip")
+            else LOCK_COMMANDS.get(first.kind, "`uv lock`, `pdm lock`")
         )
         out.append(
             Hit(
@@ -122,7 +129,7 @@ def locks(repo: AuditRepo) -> list[Hit]:
                 path,
                 line_of(repo.text(path), _DECLARATION),
                 f"{stated} and no lock file pins them: commit a lock "
-                f"({LOCK_COMMANDS.get(first.kind, '`uv lock`, `pdm lock`')}) so CI and the "
+                f"({command}) so CI and the "
                 "image install the releases that were tested",
                 rule="no-lock",
             )
@@ -135,15 +142,22 @@ LOCK_COMMANDS = {
     "poetry-group": "`poetry lock`",
     "pdm-group": "`pdm lock`",
     "pipfile": "`pipenv lock`",
-    "conda": "`conda-lock -f environment.yml`",
-    "conda-pip": "`conda-lock -f environment.yml`",
 }
-"""Source kind -> the command that locks it (`uv lock` or `pdm lock` for the others)."""
+"""Source kind -> the command that locks it (`conda-lock -f FILE` for conda environments, `uv
+lock` or `pdm lock` for the others)."""
 _DECLARATION = (
     r"^[ \t]*(?:dependencies\s*[=:]|\[packages\]|\[tool\.poetry\.dependencies\])"
     r"|\binstall_requires\s*="
 )
 """Where each kind's runtime requirements start (pyproject, Pipfile, Poetry, conda, setup)."""
+
+
+def _named(source: DependencySource) -> list[str]:
+    """The source's requirements; conda's `- pip` is the installer of its `pip:` sub-list (a
+    source of its own), not a dependency to pin."""
+    if source.kind != "conda":
+        return list(source.requirements)
+    return [r for r in source.requirements if not re.match(r"pip(?![\w.-])", r)]
 
 
 def _pinned(requirement: str, *, conda: bool) -> bool:

@@ -17,7 +17,9 @@ SECTION = "security"
 
 _PASSWORD_KEY = re.compile(r"(?:^|[_.-])(password|passwd|pwd|pass|passphrase)$", re.I)
 _USER_KEY = re.compile(r"(?:^|[_.-])(user|username|user_name|login)$", re.I)
-_ASSIGNMENT = re.compile(r"""^\s*(?:export\s+)?["']?([\w.-]+)["']?\s*[=:]\s*(.*?)\s*$""")
+_ASSIGNMENT = re.compile(r"""^\s*(?:-\s+)?(?:export\s+)?["']?([\w.-]+)["']?\s*[=:]\s*(.*?)\s*$""")
+"""`key = value`, `key: value`, `export KEY=value`, and docker compose's list form
+`- KEY=value` (`environment:` as a list)."""
 _SECTION = re.compile(r"^\s*\[+([^\]]*)\]+\s*$")
 
 

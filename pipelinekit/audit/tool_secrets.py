@@ -24,9 +24,10 @@ from pipelinekit.audit.repo import MAX_TEXT_BYTES, AuditRepo, is_config_path, is
 TIMEOUT_S = 600.0
 BASELINE = ".secrets.baseline"
 ENTROPY = ("Base64 High Entropy String", "Hex High Entropy String")
-NOT_SCANNED_FOR_ENTROPY = (".ipynb", ".csv", ".tsv", ".svg", ".lock", ".sum", ".min.js")
-"""Encoded images in notebook outputs, data and checksums are random-looking by nature, and so
-are the seeds and expected digests of tests (their keyed secrets are still reported)."""
+NOT_SCANNED_FOR_ENTROPY = (".ipynb", ".csv", ".tsv", ".svg", ".lock", ".sum", ".min.js", ".dvc")
+"""Encoded images in notebook outputs, data and checksums (lock files, DVC's `.dvc` pointers)
+are random-looking by nature, and so are the seeds and expected digests of tests (their keyed
+secrets are still reported)."""
 
 
 PLACEHOLDER_KINDS = ("Secret Keyword", "Basic Auth Credentials")
