@@ -59,11 +59,13 @@ def placeholder_hashes() -> frozenset[str]:
 
 def in_an_example(repo: AuditRepo, path: str, line: int | None) -> bool:
     """Where a placeholder password is an example: a test, a document, a docstring or a
-    comment; or a configuration file, where the weak-passwords check reports it."""
+    comment; or a line of a configuration file the weak-passwords check reports."""
     if is_test_path(path) or path.endswith(DOCUMENTS) or path.startswith("docs/"):
         return True
-    if is_config_path(path):
-        return True
+    if is_config_path(path):  # weak-passwords reports the lines it judges, once
+        from pipelinekit.audit.passwords import weak_in_config
+
+        return any(n == line for n, _ in weak_in_config(path, repo.text(path) or ""))
     if not path.endswith(".py") or line is None:
         return False
     lines = (repo.text(path) or "").splitlines()
@@ -132,7 +134,9 @@ def scan(repo: AuditRepo) -> list[Hit]:
                 continue
             if kind == "Secret Keyword" and _names_a_variable(repo, path, line, hashed):
                 continue
-            if kind in PLACEHOLDER_KINDS and hashed in placeholders:
+            if kind in PLACEHOLDER_KINDS and (
+                hashed in placeholders or _weak_password(repo, path, line, hashed, kind)
+            ):
                 if not in_an_example(repo, path, line):
                     out.append(Hit("major", path, line, PLACEHOLDER, rule="placeholder password"))
                 continue
@@ -141,8 +145,8 @@ def scan(repo: AuditRepo) -> list[Hit]:
 
 
 PLACEHOLDER = (
-    "a default or well-known password in code is the first one anybody tries: read the real "
-    "one from the environment or a secret store (detect-secrets)"
+    "a default or weak password is the first one anybody tries: read a generated one from the "
+    "environment or a secret store (detect-secrets)"
 )
 COMMITTED = (
     "{} committed (detect-secrets): revoke it, remove it from the history and read it from "
@@ -150,6 +154,28 @@ COMMITTED = (
 )
 _VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 """`DOCKER_PASSWORD`, `DB_PASS`: the name of an environment variable."""
+
+
+_URL_CREDENTIALS = re.compile(r"://([^:/?#\[\]@\s]+):([^:/?#\[\]@\s]+)@")
+
+
+def _weak_password(repo: AuditRepo, path: str, line: int | None, hashed: str, kind: str) -> bool:
+    """The secret is a weak password, which is what the finding should say: in a URL
+    (`postgresql://airflow:airflow@db`, the password the user's name) or on a line of a
+    configuration file the weak-passwords check reports (it reports it once)."""
+    from pipelinekit.audit.passwords import weak, weak_in_config
+
+    text = repo.text(path) or ""
+    lines = text.splitlines()
+    if line is None or not 0 < line <= len(lines):
+        return False
+    if kind == "Basic Auth Credentials":
+        return any(
+            hashlib.sha1(password.encode(), usedforsecurity=False).hexdigest() == hashed
+            and weak(password, user) is not None
+            for user, password in _URL_CREDENTIALS.findall(lines[line - 1])
+        )
+    return is_config_path(path) and any(n == line for n, _ in weak_in_config(path, text))
 
 
 def _names_a_variable(repo: AuditRepo, path: str, line: int | None, hashed: str) -> bool:

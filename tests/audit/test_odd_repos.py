@@ -230,3 +230,28 @@ def test_a_keyword_naming_the_variable_that_holds_the_secret_is_no_secret(
     )
     found = [(f.path, f.rule) for f in _result(run_audit(repo), "secrets").findings]
     assert found == [("odd/db.py", "Secret Keyword")]
+
+
+def test_a_weak_password_is_reported_once_and_as_weak(tmp_path: Path) -> None:
+    """Airflow's official compose file: `airflow:airflow@postgres` was a critical "Basic Auth
+    Credentials" (a key to revoke, capping the score at 40): it is a weak password (the user's
+    name), major. `password: 1234` in a config file was reported twice (a detect-secrets
+    keyword and weak-passwords): once now, by weak-passwords."""
+    repo = init_repo(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": PYPROJECT,
+            "odd/__init__.py": "",
+            "docker-compose.yml": (
+                "services:\n  scheduler:\n    environment:\n"
+                "      AIRFLOW__DATABASE__SQL_ALCHEMY_CONN: "
+                "postgresql+psycopg2://airflow:airflow@postgres/airflow\n"
+            ),
+            "config/db.yaml": "db:\n  user: ml\n  password: '1234'\n",
+        },
+    )
+    report = run_audit(repo)
+    secrets = [(f.path, f.line, f.severity, f.rule) for f in _result(report, "secrets").findings]
+    assert secrets == [("docker-compose.yml", 4, "major", "placeholder password")]
+    weak = [(f.path, f.line) for f in _result(report, "weak-passwords").findings]
+    assert weak == [("config/db.yaml", 3)]

@@ -10,10 +10,9 @@ import pytest
 
 from pipelinekit.audit import scoring
 from pipelinekit.audit.model import Check, CheckResult, Finding, Hit, Severity, Skip
-from pipelinekit.audit.passwords import weak
+from pipelinekit.audit.passwords import _json_weak, _lines_weak, weak
 from pipelinekit.audit.runner import all_checks
 from pipelinekit.audit.sec_gpu import builds_in, default_cuda
-from pipelinekit.audit.sec_security import _json_weak, _lines_weak
 from tests.conftest import REPO_ROOT
 
 
