@@ -16,7 +16,10 @@ SECTION = "gpu"
 
 _MEMORY_SETTINGS = re.compile(
     r"set_memory_growth|set_logical_device_configuration|set_virtual_device_configuration"
-    r"|per_process_gpu_memory_fraction|allow_growth|TF_FORCE_GPU_ALLOW_GROWTH|TF_GPU_ALLOCATOR"
+    r"|per_process_gpu_memory_fraction|TF_GPU_ALLOCATOR"
+    # growth switched on, not off: `allow_growth = True`, `TF_FORCE_GPU_ALLOW_GROWTH=true`
+    # (ENV, YAML, os.environ[...] = "true")
+    r"|allow_growth\s*=\s*True|TF_FORCE_GPU_ALLOW_GROWTH[\"'\]]*\s*(?:[=:]\s*|\s+)[\"']?(?i:true)"
 )
 """Any of these limits TensorFlow's memory (in code, a Dockerfile ENV or a CI variable)."""
 

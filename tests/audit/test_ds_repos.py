@@ -80,6 +80,12 @@ def test_weak_passwords_in_compose_lists_and_reference_fallbacks(
         ({"app/gpu.py": "# tf.config.experimental.set_memory_growth(gpu, True)\n"}, "fail"),
         ({"Dockerfile": "FROM python:3.11\n# ENV TF_FORCE_GPU_ALLOW_GROWTH=true\n"}, "fail"),
         ({"Dockerfile": "FROM python:3.11\nENV TF_FORCE_GPU_ALLOW_GROWTH=true\n"}, "pass"),
+        # growth switched off limits nothing either
+        ({"Dockerfile": "FROM python:3.11\nENV TF_FORCE_GPU_ALLOW_GROWTH=false\n"}, "fail"),
+        ({"app/gpu.py": "config.gpu_options.allow_growth = False\n"}, "fail"),
+        ({".gitlab-ci.yml": "variables:\n  TF_FORCE_GPU_ALLOW_GROWTH: 'true'\n"}, "pass"),
+        ({"app/env.py": "os.environ['TF_FORCE_GPU_ALLOW_GROWTH'] = 'true'\n"}, "pass"),
+        ({"app/gpu.py": "opts = GPUOptions(allow_growth=True)\n"}, "pass"),
     ],
 )
 def test_a_memory_setting_in_a_comment_limits_nothing(
